@@ -1,0 +1,1 @@
+"""Headless core: specs, analysis, building, training, prediction (never imports Qt)."""

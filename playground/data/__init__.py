@@ -1,0 +1,1 @@
+"""Datasets: IDX files, downloads, the catalogue, in-memory tensors (never imports Qt)."""
