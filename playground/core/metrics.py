@@ -13,7 +13,8 @@ class BatchRecord:
 
     ``grad_norms`` holds the L2 norm of each spec layer's gradient (NaN for layers without
     weights); ``dead_fractions`` the fraction of ReLU units that gave 0 for the whole batch
-    (NaN for layers without a ReLU). ``lr_changed`` marks the first step after a learning-rate
+    (NaN for layers without a ReLU). Both are measured at most ~30 times a second and on each
+    epoch's first batch; other records carry None. ``lr_changed`` marks the first step after a learning-rate
     change made while running.
     """
 
@@ -25,8 +26,8 @@ class BatchRecord:
     accuracy: float
     learning_rate: float
     samples_per_second: float
-    grad_norms: tuple[float, ...]
-    dead_fractions: tuple[float, ...]
+    grad_norms: tuple[float, ...] | None
+    dead_fractions: tuple[float, ...] | None
     lr_changed: bool = False
 
 

@@ -39,6 +39,10 @@ LOSSES = {"cross_entropy": "Cross-entropy", "mse": "Mean squared error (one-hot 
 SCHEDULES = {"none": "Constant", "step": "Step (x0.1 at 1/2 and 3/4)", "cosine": "Cosine"}
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SNAPSHOT_SECONDS = 0.3
+DIAGNOSTICS_SECONDS = 1 / 30  # gradient norms and dead units at most this often (and each epoch's 1st batch)
+# A batch loss above this multiple of the first batch's (floored at 0.5) counts as diverged: healthy
+# runs, even with aggressive learning rates, stay under 2x; a blow-up passes 3x within a few steps.
+DIVERGE_FACTOR = 3.0
 DIVERGED_HINT = "lower the learning rate (try 10x smaller) or use Adam"
 OOM_HINT = "use a smaller batch size or a smaller network"
 
@@ -192,17 +196,18 @@ class _Diagnostics:
         self.weighted[self.owners] = True
         self.relu = [i for i, b in enumerate(model.blocks) if isinstance(b.activation, nn.ReLU)]
         self.alive: dict[int, torch.Tensor] = {}
+        self.armed = True
         for i in self.relu:
             model.blocks[i].activation.register_forward_hook(self._hook(i))
 
     def _hook(self, index: int):
         def hook(module: nn.Module, args: tuple, out: torch.Tensor) -> None:
-            if module.training:
+            if module.training and self.armed:
                 self.alive[index] = (out > 0).flatten(1).any(0).float().mean()
         return hook
 
     def grad_norms(self) -> torch.Tensor:
-        """Squared-norm sums per block, as a (blocks,) tensor; NaN where nothing trains."""
+        """L2 gradient norm per block, as a (blocks,) tensor; NaN where nothing trains."""
         out = torch.full((self.count,), float("nan"))
         grads = [p.grad for p in self.params if p.grad is not None]
         if len(grads) == len(self.params) and grads:
@@ -362,6 +367,8 @@ class Trainer:
         self.state = "running"
         yield StateRecord("running")
         last_publish = time.perf_counter()
+        first_loss: float | None = None
+        last_diag = 0.0
         for epoch in range(1, cfg.epochs + 1):
             started, paused_for = time.perf_counter(), 0.0
             seen, loss_sum, correct = 0, 0.0, 0
@@ -385,24 +392,29 @@ class Trainer:
                 if cfg.augment:
                     x = augment(x, jitter, background=background)
                 y = train.labels[index]
+                diagnostics.armed = batch == 1 or time.perf_counter() - last_diag >= DIAGNOSTICS_SECONDS
                 out = model(x)
                 loss = compute_loss(cfg.loss, out, y)
                 loss_value, hits = torch.stack(
                     (loss.detach(), (out.argmax(1) == y).sum().to(loss.dtype))).tolist()
-                if not math.isfinite(loss_value):
-                    yield self._diverge(epoch, batch)
+                if first_loss is None:
+                    first_loss = loss_value
+                if not math.isfinite(loss_value) or loss_value > DIVERGE_FACTOR * max(first_loss, 0.5):
+                    yield self._diverge(epoch, batch, loss_value, first_loss)
                     return
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
-                norms = diagnostics.grad_norms()
+                norms = dead = None
+                if diagnostics.armed:
+                    norms, dead = tuple(diagnostics.grad_norms().tolist()), tuple(diagnostics.dead_fractions())
+                    last_diag = time.perf_counter()
                 optimizer.step()
                 self.step += 1
                 n = int(y.shape[0])
                 seen, loss_sum, correct = seen + n, loss_sum + loss_value * n, correct + int(hits)
                 elapsed = max(time.perf_counter() - started - paused_for, 1e-9)
                 yield BatchRecord(self.step, epoch, batch, per_epoch, loss_value, hits / n, lr,
-                                  seen / elapsed, tuple(norms.tolist()),
-                                  tuple(diagnostics.dead_fractions()), changed)
+                                  seen / elapsed, norms, dead, changed)
                 if time.perf_counter() - last_publish > SNAPSHOT_SECONDS:
                     self._publish()
                     last_publish = time.perf_counter()
@@ -419,12 +431,13 @@ class Trainer:
         self.state = "finished"
         yield StateRecord("finished", f"finished {cfg.epochs} epochs")
 
-    def _diverge(self, epoch: int, batch: int) -> StateRecord:
+    def _diverge(self, epoch: int, batch: int, loss: float, first: float) -> StateRecord:
         with self._cond:
             good = self._last_good
         if good:
             self.model.load_state_dict(good)
         self.state = "diverged"
-        return StateRecord("diverged", f"the loss became infinite or NaN in epoch {epoch}, "
-                                       f"batch {batch}; the last finite weights are kept",
-                           DIVERGED_HINT)
+        what = (f"the loss became {loss}" if not math.isfinite(loss)
+                else f"the loss jumped to {loss:.4g}, over {DIVERGE_FACTOR:g}x its start ({first:.4g})")
+        return StateRecord("diverged", f"{what} in epoch {epoch}, batch {batch}; "
+                                       "the last good weights are kept", DIVERGED_HINT)
