@@ -406,7 +406,8 @@ class Trainer:
                 loss.backward()
                 norms = dead = None
                 if diagnostics.armed:
-                    norms, dead = tuple(diagnostics.grad_norms().tolist()), tuple(diagnostics.dead_fractions())
+                    norms = tuple(diagnostics.grad_norms().tolist())
+                    dead = tuple(diagnostics.dead_fractions())
                     last_diag = time.perf_counter()
                 optimizer.step()
                 self.step += 1

@@ -101,7 +101,9 @@ def test_stop_lands_on_a_batch_boundary_and_model_stays_usable(tiny_dataset, tin
     assert torch.isfinite(trainer.model(torch.zeros(1, 1, 28, 28))).all()
 
 
-@pytest.mark.parametrize(("name", "lr"), [("article-mlp", 1e6), ("deep-sigmoid", 10.0), ("deep-sigmoid", 1e6)])
+@pytest.mark.parametrize(
+    ("name", "lr"), [("article-mlp", 1e6), ("deep-sigmoid", 10.0), ("deep-sigmoid", 1e6)]
+)
 def test_huge_learning_rate_diverges_and_keeps_finite_weights(tiny_dataset, name, lr):
     cfg = TrainConfig(epochs=3, optimizer="sgd", learning_rate=lr)
     trainer = Trainer(preset(name), tiny_dataset, cfg)
