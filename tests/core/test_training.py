@@ -215,3 +215,16 @@ def test_unavailable_device_is_refused(tiny_dataset, tiny_spec):
         pytest.skip("CUDA is available here")
     with pytest.raises(TrainingError, match="not available"):
         Trainer(tiny_spec, tiny_dataset, TrainConfig(device="cuda"))
+
+
+@pytest.mark.realdata
+def test_article_mlp_learns_real_fashion_mnist():
+    from playground.data.sources import SYSTEM_FASHION, load_dataset
+
+    if not SYSTEM_FASHION.exists():
+        pytest.skip("Debian's dataset-fashion-mnist is not installed")
+    dataset = load_dataset("fashion-mnist")
+    records = _records(Trainer(preset("article-mlp"), dataset, TrainConfig(epochs=2)))
+    final = [r for r in records if isinstance(r, EpochRecord)][-1]
+    print(final.line())
+    assert final.test_accuracy >= 0.84
