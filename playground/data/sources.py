@@ -1,4 +1,4 @@
-"""The dataset catalogue: the bundled MNIST sample, MNIST, Fashion-MNIST and any IDX folder."""
+"""The dataset catalogue: the bundled MNIST sample, MNIST, Fashion-MNIST, any IDX folder, own drawings."""
 
 import threading
 from dataclasses import dataclass
@@ -16,12 +16,14 @@ from playground.data.download import (
     cache_dir,
     download_files,
 )
+from playground.data.drawings import drawings_dir
 from playground.data.idx import find_idx_files, read_idx_pair
 from playground.errors import DatasetError
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 SYSTEM_FASHION = Path("/usr/share/datasets/fashion-mnist")
 IDX_PREFIX = "idx:"
+MY_DRAWINGS = "my-drawings"
 DIGITS = tuple(str(digit) for digit in range(10))
 FASHION_CLASSES = (
     "T-shirt/top",
@@ -213,6 +215,11 @@ def _resolve(
     if dataset_id.startswith(IDX_PREFIX):
         folder = Path(dataset_id.removeprefix(IDX_PREFIX)).expanduser()
         return f"IDX folder {folder}", find_idx_files(folder), None
+    if dataset_id == MY_DRAWINGS:
+        if not drawings_dir().is_dir():
+            raise DatasetError("My drawings: none saved yet",
+                               hint="draw digits on the drawing pad and add them to my drawings")
+        return "My drawings", find_idx_files(drawings_dir()), DIGITS
     row = _NAMED.get(dataset_id)
     if row is None:
         raise DatasetError(f"unknown dataset {dataset_id!r}", hint=f"valid ids: {_valid_ids()}")
@@ -240,7 +247,7 @@ def load_dataset(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Dataset:
-    """Load a dataset by id: mnist-sample, mnist, fashion-mnist, or idx:PATH to a folder.
+    """Load a dataset by id: mnist-sample, mnist, fashion-mnist, my-drawings, or idx:PATH to a folder.
 
     Loaded datasets stay in memory (keyed by id and the files' paths, sizes and times), so a
     second call returns the same read-only arrays without parsing again.

@@ -1,0 +1,135 @@
+"""ModelSource: which model reads the drawing, the shipped sample or the network being trained."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from playground.core.layers import Shape
+from playground.core.predict import Predictor
+from playground.core.project import load_model
+from playground.core.spec import NetworkSpec
+from playground.errors import PlaygroundError
+
+SAMPLE_MODEL = Path(__file__).resolve().parents[3] / "resources" / "models" / "sample-cnn.safetensors"
+FEEDABLE = (1, 28, 28)
+POLL_MS = 300
+QUIET_SECONDS = 2.0
+"""With no new snapshot for this long, the network no longer counts as training."""
+
+SnapshotFn = Callable[[], tuple[int, dict[str, torch.Tensor]]]
+
+
+class ModelSource(QObject):
+    """Holds the Predictor that answers, with its class names, a description and any problem.
+
+    The live network is only read through ``snapshot_fn`` (the trainer's ``snapshot``), polled on a
+    timer; each new version is loaded into this object's own model copy, so the training thread's
+    model never runs on the GUI thread.
+    """
+
+    weights_changed = Signal()
+    description_changed = Signal(str)
+
+    def __init__(self, sample_path: Path = SAMPLE_MODEL, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.predictor: Predictor | None = None
+        self.class_names: tuple[str, ...] = ()
+        self.problem = ""
+        self.description = ""
+        self.live = False
+        self._snapshot_fn: SnapshotFn | None = None
+        self._last_new = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._sample, self._sample_names, self._sample_problem = self._load_sample(sample_path)
+
+    def _load_sample(self, path: Path) -> tuple[Predictor | None, tuple[str, ...], str]:
+        """The sample model's predictor and class names, or a problem saying why there is none."""
+        try:
+            spec, model, facts = load_model(path)
+            predictor = Predictor(spec, tuple(facts["input_shape"]), int(facts["num_classes"]),
+                                  float(facts["mean"]), float(facts["std"]))
+            predictor.load(0, model.state_dict())
+        except (PlaygroundError, KeyError, TypeError, ValueError, RuntimeError) as exc:
+            return None, (), self.tr("The sample model cannot be loaded: %1").replace("%1", str(exc))
+        return predictor, tuple(str(n) for n in facts["class_names"]), ""
+
+    def use_sample(self) -> None:
+        """Answer with the shipped sample model and stop polling."""
+        self._timer.stop()
+        self._snapshot_fn, self.live = None, False
+        self.predictor, self.class_names = self._sample, self._sample_names
+        self.problem = self._sample_problem
+        self._set_description(self.tr("Sample model (small CNN trained on the bundled MNIST sample)"))
+        self.weights_changed.emit()
+
+    def use_live(self, spec: NetworkSpec, input_shape: Shape, num_classes: int,
+                 class_names: Sequence[str], mean: float, std: float, snapshot_fn: SnapshotFn) -> None:
+        """Answer with a copy of the network being trained, fed from ``snapshot_fn`` every 300 ms."""
+        self._timer.stop()
+        self.live, self._snapshot_fn, self.predictor = True, None, None
+        names = tuple(str(n) for n in class_names)
+        self.class_names = names if len(names) == num_classes else tuple(map(str, range(num_classes)))
+        self.problem = ""
+        if tuple(input_shape) != FEEDABLE:
+            shape = "×".join(str(d) for d in input_shape)
+            self.problem = self.tr("The drawing pad cannot feed this network: it takes %1 inputs, and "
+                                   "drawings are 1×28×28 (one channel of 28×28 pixels).").replace("%1", shape)
+        else:
+            try:
+                self.predictor = Predictor(spec, tuple(input_shape), num_classes, mean, std)
+            except (PlaygroundError, ValueError, RuntimeError) as exc:
+                self.problem = self.tr("Your network cannot be built here: %1").replace("%1", str(exc))
+        self._set_description(self.tr("Your network"))
+        if self.predictor is not None:
+            self._snapshot_fn = snapshot_fn
+            self._last_new = 0.0
+            self._timer.start()
+            self._poll()
+        self.weights_changed.emit()
+
+    def version(self) -> int:
+        """The version of the loaded weights (-1 before the first snapshot; 0 for the sample)."""
+        return -1 if self.predictor is None else self.predictor.version
+
+    def predict(self, image28: np.ndarray) -> np.ndarray | None:
+        """Class probabilities for one (28, 28) input in [0, 1], or None when no model can answer."""
+        if self.predictor is None:
+            return None
+        return self.predictor.predict(image28[None])[0]
+
+    @Slot()
+    def _poll(self) -> None:
+        """Load the trainer's latest snapshot when it is new; keep the label in step."""
+        if self._snapshot_fn is None or self.predictor is None:
+            return
+        try:
+            version, state = self._snapshot_fn()
+            loaded = self.predictor.load(version, state)
+        except (RuntimeError, ValueError, KeyError) as exc:
+            self._timer.stop()
+            self.predictor = None
+            self.problem = self.tr("The training snapshot does not fit the network: %1").replace(
+                "%1", str(exc))
+            self.weights_changed.emit()
+            return
+        now = time.monotonic()
+        if loaded:
+            self._last_new = now
+        training = now - self._last_new < QUIET_SECONDS
+        self._set_description(self.tr("Your network (training…)") if training else self.tr("Your network"))
+        if loaded:
+            self.weights_changed.emit()
+
+    def _set_description(self, text: str) -> None:
+        """Change the description, telling the listeners when it differs."""
+        if text != self.description:
+            self.description = text
+            self.description_changed.emit(text)
