@@ -1,9 +1,7 @@
 """Strict reader and atomic writer for MNIST-style IDX files, raw or gzip-compressed."""
 
 import gzip
-import os
 import struct
-import tempfile
 import zlib
 from math import prod
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from playground.atomic import atomic_write
 from playground.errors import DatasetError, IdxFormatError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -128,18 +127,9 @@ def write_idx(path: str | Path, array: np.ndarray) -> None:
     data = header + np.ascontiguousarray(array).tobytes()
     if path.name.endswith(".gz"):
         data = gzip.compress(data, compresslevel=9, mtime=0)
-    tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
+        atomic_write(path, data)
     except OSError as exc:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
         raise DatasetError(f"{path}: cannot write ({exc.strerror or exc})") from exc
 
 
