@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+import torch._dynamo  # noqa: F401  optimizers import it lazily on their first step; doing that on a worker
+import torch.nn.functional as F  # thread while the GUI thread imports too can deadlock, so import it here
 from torch import nn
 
 from playground.core.builder import INITS, PlaygroundNet, build_model
