@@ -1,0 +1,109 @@
+"""Render the training panel mid-run and the deep sigmoid preset's gradient view to docs/screenshots."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pyqtgraph import PlotItem  # noqa: E402
+from PySide6.QtCore import QPointF  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from playground.core.analysis import analyse  # noqa: E402
+from playground.core.presets import preset  # noqa: E402
+from playground.core.training import TrainConfig  # noqa: E402
+from playground.gui.train import TrainingPanel  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (700, 700)
+"""A dock beside the editor on a 1366x768 screen."""
+
+
+def wait_until(app: QApplication, done: Callable[[], bool], timeout: float = 120.0) -> None:
+    """Process events until ``done()`` (or fail after ``timeout`` seconds)."""
+    end = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > end:
+            raise SystemExit("timed out waiting for the training run")
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def make_panel(spec_name: str) -> TrainingPanel:
+    """A panel at dock size with a preset loaded."""
+    panel = TrainingPanel()
+    spec = preset(spec_name)
+    panel.set_network(spec, analyse(spec))
+    panel.resize(*SIZE)
+    panel.show()
+    return panel
+
+
+def run_to_end(app: QApplication, panel: TrainingPanel, config: TrainConfig) -> None:
+    """Train with ``config`` until the run is over."""
+    panel.form.set_config(config)
+    panel.start()
+    wait_until(app, lambda: not panel.is_training)
+
+
+def hover(app: QApplication, panel: TrainingPanel, plot: PlotItem, x: float, y: float) -> None:
+    """Move the pointer over ``plot`` to (``x``, ``y``) in its view units; the hover line shows values."""
+    app.processEvents()
+    pos = plot.vb.mapViewToScene(QPointF(x, y))
+    QTest.mouseMove(plot.getViewWidget().viewport(), plot.getViewWidget().mapFromScene(pos))
+    app.processEvents()
+
+
+def training_shot(app: QApplication, out: Path) -> None:
+    """The article's MLP: an SGD run, then an Adam run with a learning-rate change, caught mid-run."""
+    panel = make_panel("article-mlp")
+    run_to_end(app, panel, TrainConfig(optimizer="sgd", learning_rate=0.05, epochs=4, seed=1))
+    panel.form.set_config(TrainConfig(optimizer="adam", learning_rate=1e-3, epochs=6, seed=1))
+    panel.start()
+    run = panel.runner.active
+    wait_until(app, lambda: run.step >= 2.2 * max(run.batches_per_epoch, 1) and run.batches_per_epoch > 0)
+    panel.form.learning_rate.setValue(2e-4)
+    wait_until(app, lambda: run.step >= 3.6 * run.batches_per_epoch)
+    panel.plots.refresh(everything=True)
+    panel._report_progress(run, force=True)
+    hover(app, panel, panel.plots.loss_plot, 2.9, 0.3)
+    panel.grab().save(str(out / "training.png"))
+    panel.shutdown()
+    wait_until(app, lambda: not panel.is_training)
+    panel.close()
+
+
+def gradients_shot(app: QApplication, out: Path) -> None:
+    """The deep sigmoid MLP: the first layers' gradients fade on the gradient tab."""
+    panel = make_panel("deep-sigmoid")
+    panel.plots.tabs.setCurrentWidget(panel.plots.gradients)
+    run_to_end(app, panel, TrainConfig(optimizer="sgd", learning_rate=0.1, batch_size=16, epochs=2,
+                                                   seed=1))
+    panel.plots.refresh(everything=True)
+    hover(app, panel, panel.plots.gradients.norm_plot, 1.5, -6.0)
+    panel.grab().save(str(out / "training-gradients.png"))
+    panel.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    training_shot(app, args.out)
+    gradients_shot(app, args.out)
+    print(f"wrote {args.out / 'training.png'} and {args.out / 'training-gradients.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

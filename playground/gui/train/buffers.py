@@ -1,0 +1,186 @@
+"""Growing numpy buffers for the live curves, and the exponential moving average."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+EMA_WEIGHT = 0.05  # weight of the newest batch in the loss and accuracy averages
+
+
+class GrowingArray:
+    """A pre-allocated array of rows that doubles its capacity when full; ``view`` is the filled part."""
+
+    def __init__(self, width: int | None = None, capacity: int = 4096) -> None:
+        shape = (capacity,) if width is None else (capacity, width)
+        self._data = np.full(shape, np.nan)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def width(self) -> int | None:
+        """Columns per row, or None for a 1-D array."""
+        return self._data.shape[1] if self._data.ndim == 2 else None
+
+    def extend(self, values: np.ndarray) -> None:
+        """Append rows (amortised O(1): the storage doubles when it runs out)."""
+        end = self._size + len(values)
+        if end > len(self._data):
+            grown = np.full((max(end, 2 * len(self._data)), *self._data.shape[1:]), np.nan)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size : end] = values
+        self._size = end
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of storage (the capacity)."""
+        return self._data.nbytes
+
+    def view(self) -> np.ndarray:
+        """The filled rows (a view: copy it to keep it)."""
+        return self._data[: self._size]
+
+    def last(self) -> float | np.ndarray:
+        """The newest row."""
+        return self._data[self._size - 1]
+
+    def reset(self, width: int | None = None) -> None:
+        """Forget the rows; keep the storage unless the row width changes."""
+        if width != self.width:
+            shape = (len(self._data),) if width is None else (len(self._data), width)
+            self._data = np.full(shape, np.nan)
+        self._size = 0
+
+
+def ema(values: np.ndarray, start: float, weight: float = EMA_WEIGHT) -> np.ndarray:
+    """The exponential moving average of ``values`` continuing from ``start`` (NaN: from the first)."""
+    out = np.empty(len(values))
+    current = start
+    keep = 1.0 - weight
+    for i, value in enumerate(values.tolist()):
+        current = value if math.isnan(current) else keep * current + weight * value
+        out[i] = current
+    return out
+
+
+class CurveStore:
+    """Every curve of one run as growing arrays; x is the position in epochs (epoch 1 ends at 1.0)."""
+
+    BATCH_COLUMNS = ("x", "step", "epoch", "loss", "loss_ema", "accuracy", "accuracy_ema",
+                     "learning_rate", "samples_per_second")
+    EPOCH_COLUMNS = ("epoch_x", "train_loss", "train_accuracy", "test_loss", "test_accuracy",
+                     "val_loss", "val_accuracy")
+
+    def __init__(self, layers: int = 0) -> None:
+        self.batch = {name: GrowingArray() for name in self.BATCH_COLUMNS}
+        self.epochs = {name: GrowingArray(capacity=64) for name in self.EPOCH_COLUMNS}
+        self.diag_x = GrowingArray(capacity=1024)
+        self.grad_norms = GrowingArray(max(layers, 1), capacity=1024)
+        self.dead_fractions = GrowingArray(max(layers, 1), capacity=1024)
+        self.lr_changes: list[float] = []
+        self.batches_per_epoch = 1
+        self._clear_extremes()
+
+    def _clear_extremes(self) -> None:
+        self.loss_max = 0.0
+        self.lr_low = self.grad_low = math.inf
+        self.lr_high = self.grad_high = 0.0
+
+    def __len__(self) -> int:
+        return len(self.batch["x"])
+
+    def reset(self, layers: int) -> None:
+        """Empty every curve for a run of a network with ``layers`` spec layers."""
+        for array in (*self.batch.values(), *self.epochs.values(), self.diag_x):
+            array.reset()
+        self.grad_norms.reset(max(layers, 1))
+        self.dead_fractions.reset(max(layers, 1))
+        self.lr_changes = []
+        self.batches_per_epoch = 1
+        self._clear_extremes()
+
+    @property
+    def x_last(self) -> float:
+        """How far the run has got, in epochs."""
+        return float(self.batch["x"].last()) if len(self) else 0.0
+
+    def add_batches(self, chunk) -> list[float]:
+        """Append a BatchChunk; returns the x of the learning-rate changes it carries."""
+        per = max(chunk.batches_per_epoch, 1)
+        self.batches_per_epoch = per
+        x = (chunk.epoch - 1) + chunk.batch / per
+        b = self.batch
+        last_loss = b["loss_ema"].last() if len(b["loss_ema"]) else math.nan
+        last_acc = b["accuracy_ema"].last() if len(b["accuracy_ema"]) else math.nan
+        for name, values in (("x", x), ("step", chunk.step), ("epoch", chunk.epoch),
+                             ("loss", chunk.loss), ("loss_ema", ema(chunk.loss, last_loss)),
+                             ("accuracy", chunk.accuracy),
+                             ("accuracy_ema", ema(chunk.accuracy, last_acc)),
+                             ("learning_rate", chunk.learning_rate),
+                             ("samples_per_second", chunk.samples_per_second)):
+            b[name].extend(values)
+        finite = chunk.loss[np.isfinite(chunk.loss)]
+        if len(finite):
+            self.loss_max = max(self.loss_max, float(finite.max()))
+        self.lr_low = min(self.lr_low, float(chunk.learning_rate.min()))
+        self.lr_high = max(self.lr_high, float(chunk.learning_rate.max()))
+        if len(chunk.diag_step) and chunk.grad_norms.shape[1] == self.grad_norms.width:
+            positive = chunk.grad_norms[np.isfinite(chunk.grad_norms) & (chunk.grad_norms > 0)]
+            if len(positive):
+                self.grad_low = min(self.grad_low, float(positive.min()))
+                self.grad_high = max(self.grad_high, float(positive.max()))
+            offsets = np.searchsorted(chunk.step, chunk.diag_step)
+            self.diag_x.extend(x[np.clip(offsets, 0, len(x) - 1)])
+            self.grad_norms.extend(chunk.grad_norms)
+            self.dead_fractions.extend(chunk.dead_fractions)
+        changed = x[chunk.lr_changed].tolist()
+        self.lr_changes.extend(changed)
+        return changed
+
+    def add_epoch(self, record) -> None:
+        """Append an EpochRecord (validation figures are NaN when no split is held out)."""
+        for loss in (record.test_loss, record.val_loss):
+            if loss is not None and math.isfinite(loss):
+                self.loss_max = max(self.loss_max, loss)
+        values = (record.epoch, record.train_loss, record.train_accuracy, record.test_loss,
+                  record.test_accuracy,
+                  math.nan if record.val_loss is None else record.val_loss,
+                  math.nan if record.val_accuracy is None else record.val_accuracy)
+        for name, value in zip(self.EPOCH_COLUMNS, values, strict=True):
+            self.epochs[name].extend(np.array([value], dtype=np.float64))
+
+    def column(self, name: str) -> np.ndarray:
+        """A batch or epoch column (a view)."""
+        return (self.batch[name] if name in self.batch else self.epochs[name]).view()
+
+    def nbytes(self) -> int:
+        """Bytes held by the buffers (their capacity, not just the filled rows)."""
+        arrays = (*self.batch.values(), *self.epochs.values(), self.diag_x, self.grad_norms,
+                  self.dead_fractions)
+        return sum(a.nbytes for a in arrays)
+
+    def final_test_accuracy(self) -> float:
+        """The last epoch's test accuracy, NaN before the first epoch ends."""
+        acc = self.epochs["test_accuracy"]
+        return float(acc.last()) if len(acc) else math.nan
+
+
+@dataclass(frozen=True)
+class RunCurves:
+    """A finished run's curves, copied out for overlays: loss average per batch, test accuracy per epoch."""
+
+    x: np.ndarray
+    loss_ema: np.ndarray
+    epoch_x: np.ndarray
+    test_accuracy: np.ndarray
+
+    @classmethod
+    def from_store(cls, store: CurveStore) -> RunCurves:
+        """Copies of the store's curves."""
+        return cls(store.column("x").copy(), store.column("loss_ema").copy(),
+                   store.column("epoch_x").copy(), store.column("test_accuracy").copy())

@@ -1,0 +1,171 @@
+"""The hyperparameter form: every TrainConfig field with its range (from RANGES) and a tooltip."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
+
+from playground.core.builder import INITS
+from playground.core.training import DEVICES, LOSSES, OPTIMIZERS, RANGES, SCHEDULES, TrainConfig
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A spin box for values spanning decades: shows "0.001" or "1e-05", steps 1, 2, 5, 10, 20, ..."""
+
+    LADDER = (1.0, 2.0, 5.0)
+
+    def __init__(self, low: float, high: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(12)
+        self.setRange(low, high)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
+        return f"{value:.4g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        ok = math.isfinite(value) and self.minimum() <= value <= self.maximum()
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802
+        value = self.value()
+        floor = self.minimum() if self.minimum() > 0 else 1e-6
+        if value <= 0:
+            self.setValue(floor if steps > 0 else 0.0)
+            return
+        exponent = math.floor(math.log10(value) + 1e-9)
+        ladder = [m * 10.0**e for e in range(exponent - 2, exponent + 3) for m in self.LADDER]
+        position = min(range(len(ladder)), key=lambda i: abs(math.log(ladder[i] / value)))
+        target = ladder[max(0, min(len(ladder) - 1, position + steps))]
+        if self.minimum() == 0 and target < floor:
+            target = 0.0
+        self.setValue(min(max(float(f"{target:.6g}"), self.minimum()), self.maximum()))
+
+
+class HyperparameterForm(QWidget):
+    """Edits a TrainConfig; ``learning_rate_edited`` fires on every committed learning-rate edit."""
+
+    learning_rate_edited = Signal(float)
+
+    def __init__(self, config: TrainConfig | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.optimizer = self._combo(OPTIMIZERS)
+        self.learning_rate = LogSpinBox(*RANGES["learning_rate"], self)
+        self.batch_size = self._int_spin("batch_size")
+        self.epochs = self._int_spin("epochs")
+        self.loss = self._combo(LOSSES)
+        self.init = self._combo(INITS)
+        self.weight_decay = LogSpinBox(*RANGES["weight_decay"], self)
+        self.augment = QCheckBox(self.tr("shift, rotate"), self)
+        self.seed = self._int_spin("seed", -1)
+        self.seed.setSpecialValueText(self.tr("random"))
+        self.schedule = self._combo(SCHEDULES)
+        self.device = self._combo({d: d for d in DEVICES})
+        self.validation = QDoubleSpinBox(self)
+        self.validation.setRange(*RANGES["validation_fraction"])
+        self.validation.setSingleStep(0.05)
+        self.validation.setDecimals(2)
+        rows = (
+            (self.tr("Optimizer"), self.optimizer, self.tr("How the weights follow the gradient")),
+            (self.tr("Learning rate"), self.learning_rate, self.tr(
+                "Step size, {0:g} to {1:g}; arrows step 1-2-5 per decade. Changing it while "
+                "training applies it from the next batch").format(*RANGES["learning_rate"])),
+            (self.tr("Batch size"), self.batch_size, self.tr("Images per step, {0:g} to {1:g}")
+             .format(*RANGES["batch_size"])),
+            (self.tr("Epochs"), self.epochs, self.tr("Passes over the training set, {0:g} to {1:g}")
+             .format(*RANGES["epochs"])),
+            (self.tr("Loss"), self.loss, self.tr("What training minimises")),
+            (self.tr("Initialisation"), self.init, self.tr("How the weights start")),
+            (self.tr("Weight decay"), self.weight_decay, self.tr(
+                "L2 penalty on the weights, {0:g} to {1:g}").format(*RANGES["weight_decay"])),
+            (self.tr("Augmentation"), self.augment, self.tr("Shift and rotate training images a little")),
+            (self.tr("Seed"), self.seed, self.tr(
+                "Same seed, same run (on the CPU); \"random\" for a new one each time")),
+            (self.tr("Schedule"), self.schedule, self.tr("How the learning rate changes over the run")),
+            (self.tr("Device"), self.device, self.tr("Where to train; auto picks a GPU when there is one")),
+            (self.tr("Validation"), self.validation, self.tr(
+                "Fraction of the training set held out for validation, {0:g} to {1:g}")
+             .format(*RANGES["validation_fraction"])),
+        )
+        for label, field, tip in rows:
+            field.setToolTip(tip)
+            field.setAccessibleName(label)
+            layout.addRow(label, field)
+        self._disable_missing_devices()
+        self.set_config(config or TrainConfig())
+        self.learning_rate.valueChanged.connect(self._on_learning_rate_changed)
+
+    def _combo(self, table: dict[str, str]) -> QComboBox:
+        combo = QComboBox(self)
+        for key, label in table.items():
+            combo.addItem(label, key)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(8)
+        return combo
+
+    def _int_spin(self, name: str, low: int | None = None) -> QSpinBox:
+        spin = QSpinBox(self)
+        lo, hi = RANGES[name]
+        spin.setRange(int(lo) if low is None else low, int(hi))
+        spin.setKeyboardTracking(False)
+        return spin
+
+    def _disable_missing_devices(self) -> None:
+        present = {"auto": True, "cpu": True, "cuda": torch.cuda.is_available(),
+                   "mps": torch.backends.mps.is_available()}
+        model = self.device.model()
+        for row in range(self.device.count()):
+            if not present[self.device.itemData(row)]:
+                model.item(row).setEnabled(False)
+                self.device.setItemText(row, self.tr("{0} (not available)").format(self.device.itemText(row)))
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Show ``config`` in the fields."""
+        for combo, key in ((self.optimizer, config.optimizer), (self.loss, config.loss),
+                           (self.init, config.init), (self.schedule, config.schedule),
+                           (self.device, config.device)):
+            combo.setCurrentIndex(combo.findData(key))
+        self.learning_rate.setValue(config.learning_rate)
+        self.batch_size.setValue(config.batch_size)
+        self.epochs.setValue(config.epochs)
+        self.weight_decay.setValue(config.weight_decay)
+        self.augment.setChecked(config.augment)
+        self.seed.setValue(-1 if config.seed is None else config.seed)
+        self.validation.setValue(config.validation_fraction)
+
+    def config(self) -> TrainConfig:
+        """The TrainConfig the fields describe (TrainConfig checks the values again)."""
+        return TrainConfig(
+            optimizer=self.optimizer.currentData(), learning_rate=self.learning_rate.value(),
+            weight_decay=self.weight_decay.value(), batch_size=self.batch_size.value(),
+            epochs=self.epochs.value(), loss=self.loss.currentData(), init=self.init.currentData(),
+            seed=None if self.seed.value() < 0 else self.seed.value(), augment=self.augment.isChecked(),
+            schedule=self.schedule.currentData(), device=self.device.currentData(),
+            validation_fraction=self.validation.value())
+
+    def set_running(self, running: bool) -> None:
+        """Lock every field but the learning rate while a run is going."""
+        for field in (self.optimizer, self.batch_size, self.epochs, self.loss, self.init,
+                      self.weight_decay, self.augment, self.seed, self.schedule, self.device,
+                      self.validation):
+            field.setEnabled(not running)
+
+    @Slot(float)
+    def _on_learning_rate_changed(self, value: float) -> None:
+        self.learning_rate_edited.emit(value)

@@ -1,0 +1,160 @@
+"""Run history: every run with its configuration and curves, and a table comparing the runs."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.spec import NetworkSpec
+from playground.gui.train.buffers import RunCurves
+
+CHANGED = QColor("#fff2b3")
+CONFIG_COLUMNS = ("optimizer", "learning_rate", "batch_size", "epochs", "loss", "init", "weight_decay",
+                  "augment", "seed", "schedule", "device", "validation_fraction")
+
+
+def spec_summary(spec: NetworkSpec) -> str:
+    """A one-line description of a network: "Flatten, Linear(128) relu, Linear(10)"."""
+    parts = []
+    for lay in spec.layers:
+        values = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in lay.params.values())
+        parts.append(lay.type + (f"({values})" if values else "")
+                     + (f" {lay.activation}" if lay.activation != "none" else ""))
+    return ", ".join(parts)
+
+
+@dataclass
+class Run:
+    """One finished run: what it trained with, how it ended, and its curves."""
+
+    number: int
+    config: dict[str, Any]
+    network: str
+    spec_json: str
+    dataset_id: str
+    state: str
+    curves: RunCurves
+    final_test_accuracy: float
+    seconds: float
+    samples_per_second: float
+    lr_changes: list[float] = field(default_factory=list)
+
+    def label(self) -> str:
+        """"Run 2 (adam, lr 0.001)", for legends."""
+        return f"Run {self.number} ({self.config['optimizer']}, lr {self.config['learning_rate']:g})"
+
+
+class RunHistory(QObject):
+    """The runs of this session, oldest first."""
+
+    run_added = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runs: list[Run] = []
+
+    def next_number(self) -> int:
+        """The number the next run gets."""
+        return len(self.runs) + 1
+
+    def add(self, run: Run) -> None:
+        """Keep ``run`` and announce it."""
+        self.runs.append(run)
+        self.run_added.emit(run)
+
+
+def _text(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "random"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class RunTable(QWidget):
+    """A table of runs: a checkbox to overlay each one, the result, and the hyperparameters, with
+    the cells that differ from the previous run highlighted."""
+
+    overlay_toggled = Signal(int, bool)
+
+    def __init__(self, history: RunHistory, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.headers = [self.tr("Overlay"), self.tr("Run"), self.tr("Result"), self.tr("Test accuracy"),
+                        self.tr("Time (s)"), self.tr("Samples/s"), self.tr("Dataset"), self.tr("Network"),
+                        self.tr("Optimizer"), self.tr("Learning rate"), self.tr("Batch"), self.tr("Epochs"),
+                        self.tr("Loss"), self.tr("Init"), self.tr("Weight decay"), self.tr("Augment"),
+                        self.tr("Seed"), self.tr("Schedule"), self.tr("Device"), self.tr("Validation")]
+        self.table = QTableWidget(0, len(self.headers), self)
+        self.table.setHorizontalHeaderLabels(self.headers)
+        self.table.setAccessibleName(self.tr("Run history"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        history.run_added.connect(self._on_run_added)
+        self.table.itemChanged.connect(self._on_item_changed)
+
+    @Slot(object)
+    def _on_run_added(self, run: Run) -> None:
+        previous = self.history.runs[-2] if len(self.history.runs) > 1 else None
+        row = self.table.rowCount()
+        self.table.blockSignals(True)
+        self.table.insertRow(row)
+        show = QTableWidgetItem()
+        show.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+        show.setCheckState(Qt.CheckState.Unchecked)
+        show.setData(Qt.ItemDataRole.UserRole, run.number)
+        show.setToolTip(self.tr("Show this run's curves, dimmed, on the loss and accuracy plots"))
+        self.table.setItem(row, 0, show)
+        accuracy = "" if math.isnan(run.final_test_accuracy) else f"{run.final_test_accuracy:.2%}"
+        fixed = [str(run.number), run.state, accuracy, f"{run.seconds:.1f}", f"{run.samples_per_second:,.0f}"]
+        for col, text in enumerate(fixed, start=1):
+            self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.item(row, 3).setFont(QFont(self.font().family(), weight=QFont.Weight.Bold))
+        compared = [("dataset", run.dataset_id), ("network", run.network),
+                    *((key, run.config[key]) for key in CONFIG_COLUMNS)]
+        before = ({"dataset": previous.dataset_id, "network": previous.network, **previous.config}
+                  if previous else {})
+        for col, (key, value) in enumerate(compared, start=6):
+            item = QTableWidgetItem(_text(key, value))
+            if previous is not None and before.get(key) != value:
+                item.setBackground(QBrush(CHANGED))
+                item.setToolTip(self.tr("changed from {0}").format(_text(key, before.get(key))))
+            elif key == "network":
+                item.setToolTip(json.dumps(json.loads(run.spec_json), indent=1))
+            self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+        self.table.scrollToBottom()
+
+    def set_overlay(self, number: int, shown: bool) -> None:
+        """Tick or untick run ``number``'s overlay box (emits ``overlay_toggled``)."""
+        item = self.table.item(number - 1, 0)
+        if item is not None:
+            item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
+
+    @Slot(QTableWidgetItem)
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == 0:
+            self.overlay_toggled.emit(int(item.data(Qt.ItemDataRole.UserRole)),
+                                      item.checkState() == Qt.CheckState.Checked)

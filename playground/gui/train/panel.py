@@ -1,0 +1,299 @@
+"""TrainingPanel: dataset, hyperparameters, controls, live plots, log and run history in one widget."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+
+from playground.core.analysis import Analysis
+from playground.core.metrics import StateRecord
+from playground.core.spec import NetworkSpec
+from playground.core.training import TrainConfig, Trainer
+from playground.data.sources import Dataset
+from playground.errors import PlaygroundError
+from playground.gui.train.buffers import RunCurves
+from playground.gui.train.controls import ControlBar, MessageBanner, scrolled, splitter
+from playground.gui.train.datasets import DatasetPicker
+from playground.gui.train.form import HyperparameterForm
+from playground.gui.train.history import Run, RunHistory, RunTable, spec_summary
+from playground.gui.train.plots import REFRESH_HZ, LivePlots
+from playground.gui.train.runlog import ProgressLine, RunLog
+from playground.gui.train.runner import ActiveRun, RunController
+from playground.gui.train.worker import EMIT_INTERVAL, RecordChunk
+
+STATUS_SECONDS = 0.25
+
+
+class TrainingPanel(QWidget):
+    """The training dock: choose data and hyperparameters, train on a worker thread, watch it live.
+
+    The main window calls ``set_network`` after every edit, listens to ``dataset_changed``,
+    ``training_started``/``training_stopped`` and ``status_changed``, and calls ``shutdown`` when
+    it closes.
+    """
+
+    dataset_changed = Signal(str, object, int)
+    training_started = Signal(object, object)
+    training_stopped = Signal(str)
+    status_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, dataset: Dataset | None = None,
+                 config: TrainConfig | None = None, emit_interval: float = EMIT_INTERVAL,
+                 refresh_hz: float = REFRESH_HZ) -> None:
+        super().__init__(parent)
+        self._spec: NetworkSpec | None = None
+        self._analysis: Analysis | None = None
+        self.runner = RunController(emit_interval, self)
+        self._last_status = 0.0
+        self.last_state = "idle"
+        self.history = RunHistory(self)
+        self.picker = DatasetPicker(dataset, self)
+        self.form = HyperparameterForm(config, self)
+        self.controls = ControlBar(self)
+        self.banner = MessageBanner(self)
+        self.progress = ProgressLine(self)
+        self.plots = LivePlots(self, refresh_hz)
+        self.log = RunLog(self)
+        self.runs = RunTable(self.history, self)
+        self._build_layout()
+        self.picker.dataset_changed.connect(self._on_dataset_changed)
+        self.picker.failed.connect(self._on_failed)
+        self.picker.downloading_changed.connect(self._on_downloading_changed)
+        self.form.learning_rate_edited.connect(self._on_learning_rate_edited)
+        self.controls.start.clicked.connect(self._on_start_clicked)
+        self.controls.pause.clicked.connect(self._on_pause_clicked)
+        self.controls.step_batch.clicked.connect(self._on_step_batch_clicked)
+        self.controls.step_epoch.clicked.connect(self._on_step_epoch_clicked)
+        self.controls.stop.clicked.connect(self._on_stop_clicked)
+        self.runner.chunk_received.connect(self._on_chunk)
+        self.runner.errored.connect(self._on_failed)
+        self.runner.run_ended.connect(self._on_run_ended)
+        self.runs.overlay_toggled.connect(self._on_overlay_toggled)
+        self.plots.export_button.failed.connect(self._on_failed)
+        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        space.activated.connect(self._on_pause_clicked)
+        if self.picker.error:
+            self.banner.show_message(*self.picker.error)
+        self.controls.show_state("idle")
+        self.progress.show_text(self.tr("Build a network, then press Start."))
+        self._update_controls()
+
+    def _build_layout(self) -> None:
+        self.form.layout().insertRow(0, self.tr("Dataset"), self.picker)
+        self.bottom_tabs = QTabWidget(self)
+        self.bottom_tabs.addTab(self.log, self.tr("Log"))
+        self.bottom_tabs.addTab(self.runs, self.tr("Runs"))
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 4, 4, 4)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.controls.state, 0, Qt.AlignmentFlag.AlignTop)
+        status_row.addWidget(self.progress, 1)
+        right_layout.addWidget(self.controls)
+        right_layout.addLayout(status_row)
+        right_layout.addWidget(self.banner)
+        plots_and_log = splitter(Qt.Orientation.Vertical, (self.plots, 3), (self.bottom_tabs, 1))
+        plots_and_log.setSizes([520, 160])
+        right_layout.addWidget(plots_and_log, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter(Qt.Orientation.Horizontal, (scrolled(self.form), 0), (right, 1)))
+
+    # --- interface for the main window ------------------------------------------------------------
+
+    @Slot(object, object)
+    def set_network(self, spec: NetworkSpec, analysis: Analysis) -> None:
+        """Keep the latest network and its analysis; Start is disabled while it has errors."""
+        self._spec, self._analysis = spec, analysis
+        self._update_controls()
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The selected dataset."""
+        return self.picker.current
+
+    @property
+    def is_training(self) -> bool:
+        """True while a run (running or paused) exists."""
+        return self.runner.active is not None
+
+    @property
+    def trainer(self) -> Trainer | None:
+        """The trainer of the run in progress, if any."""
+        return self.runner.active.trainer if self.runner.active else None
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Stop a running worker (and download) cooperatively and wait; True when nothing runs."""
+        return self.picker.shutdown(timeout_ms) & self.runner.shutdown(timeout_ms)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Closing the panel on its own stops its run."""
+        self.shutdown()
+        super().closeEvent(event)
+
+    # --- starting and controlling a run -----------------------------------------------------------
+
+    def _start_problem(self) -> str:
+        if self.picker.downloading:
+            return self.tr("A dataset is downloading")
+        if self.picker.current is None:
+            return self.tr("Choose a dataset first")
+        if self._spec is None or self._analysis is None:
+            return self.tr("Build a network in the editor first")
+        if not self._analysis.ok:
+            return self._analysis.errors[0].text
+        return ""
+
+    def _update_controls(self) -> None:
+        run = self.runner.active
+        mode = "idle" if run is None else "paused" if run.state == "paused" else "running"
+        problem = self._start_problem()
+        self.controls.set_mode(mode, not problem, problem)
+        self.picker.setEnabled(run is None)
+        self.form.set_running(run is not None)
+
+    def start(self, step: str = "") -> bool:
+        """Start a run with the latest network; ``step`` "batch" or "epoch" starts it paused after that
+        much. Problems go to the banner. True when a run started."""
+        if self.is_training or self._start_problem():
+            return False
+        number = self.history.next_number()
+        try:
+            run = self.runner.prepare(self._spec, self.picker.current, self.form.config(), number, step)
+        except PlaygroundError as exc:
+            self._show_error(exc.message, exc.hint or "")
+            return False
+        names = run.layer_names(self.tr("Layer {0}: {1}"))
+        self.plots.start_run(len(run.spec.layers), names,
+                             {i: names.get(i, str(i + 1)) for i in run.relu_layers()},
+                             run.config.epochs, run.config.validation_fraction > 0)
+        if number > 1:
+            self.runs.set_overlay(number - 1, True)
+        self.banner.hide()
+        self.log.started(number, run.dataset.name, spec_summary(run.spec), run.config)
+        self.controls.show_state("running")
+        self._update_controls()
+        self.runner.launch()
+        self.training_started.emit(run.trainer, run.dataset)
+        return True
+
+    @Slot()
+    def _on_start_clicked(self) -> None:
+        self.start()
+
+    @Slot()
+    def _on_pause_clicked(self) -> None:
+        self.runner.toggle_pause()
+        self._update_controls()
+
+    @Slot()
+    def _on_step_batch_clicked(self) -> None:
+        if self.runner.active is None:
+            self.start("batch")
+        else:
+            self.runner.active.trainer.step_batch()
+
+    @Slot()
+    def _on_step_epoch_clicked(self) -> None:
+        if self.runner.active is None:
+            self.start("epoch")
+        else:
+            self.runner.active.trainer.step_epoch()
+
+    @Slot()
+    def _on_stop_clicked(self) -> None:
+        if self.runner.active is not None:
+            self.runner.active.trainer.stop()
+            self.controls.stop.setEnabled(False)
+
+    @Slot(float)
+    def _on_learning_rate_edited(self, lr: float) -> None:
+        if self.runner.active is not None:
+            try:
+                self.runner.active.trainer.set_learning_rate(lr)
+            except PlaygroundError as exc:
+                self._show_error(exc.message, exc.hint or "")
+
+    # --- what the worker reports ------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_chunk(self, chunk: RecordChunk) -> None:
+        run = self.runner.active
+        if run is None:
+            return
+        self.plots.add_chunk(chunk)
+        b = chunk.batches
+        if b is not None:
+            for lr, step in zip(b.learning_rate[b.lr_changed], b.step[b.lr_changed], strict=True):
+                self.log.write(self.tr("Learning rate set to {0:g} from step {1}").format(lr, step))
+        for record in chunk.epochs:
+            self.log.epoch(record)
+        for state in chunk.states:
+            self._on_state(state)
+        self._report_progress(run)
+
+
+    def _on_state(self, record: StateRecord) -> None:
+        self.controls.show_state(record.state)
+        if record.message:
+            self.log.write(record.message[:1].upper() + record.message[1:]
+                           + (self.tr(" (hint: {0})").format(record.hint) if record.hint else ""))
+        if record.state == "diverged":
+            self.banner.show_message(self.tr("Training diverged: {0}").format(record.message), record.hint)
+        self._update_controls()
+
+    def _report_progress(self, run: ActiveRun, force: bool = False) -> None:
+        """Progress line and status-bar text, at most every STATUS_SECONDS while running."""
+        now = time.monotonic()
+        if now - self._last_status < STATUS_SECONDS and run.state == "running" and not force:
+            return
+        self._last_status = now
+        self.status_changed.emit(self.progress.show_progress(run))
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, hint: str) -> None:
+        """A worker error, a failed dataset load or a failed export."""
+        self._show_error(message, hint)
+        self._update_controls()
+
+    def _show_error(self, message: str, hint: str) -> None:
+        self.banner.show_message(message, hint)
+        self.log.problem(message, hint)
+        if self.runner.active is not None:
+            self.controls.show_state("error")
+
+    @Slot(object)
+    def _on_run_ended(self, run: ActiveRun) -> None:
+        self.plots.finish_run()
+        state = self.last_state = run.final_state
+        seconds = time.monotonic() - run.started
+        store = self.plots.store
+        accuracy = store.final_test_accuracy()
+        self.history.add(Run(run.number, run.config.to_dict(), spec_summary(run.spec), run.spec.to_json(),
+                             run.dataset.id, state, RunCurves.from_store(store), accuracy, seconds,
+                             run.speed, list(store.lr_changes)))
+        summary = self.progress.show_summary(run, self.controls.state_label(state), accuracy, seconds)
+        self.log.write(summary)
+        self.controls.show_state(state)
+        self._update_controls()
+        self.status_changed.emit(summary)
+        self.training_stopped.emit(state)
+
+    @Slot(int, bool)
+    def _on_overlay_toggled(self, number: int, shown: bool) -> None:
+        run = self.history.runs[number - 1]
+        self.plots.show_overlay(number, run.label(), run.curves, shown)
+
+    @Slot(object)
+    def _on_dataset_changed(self, dataset: Dataset) -> None:
+        self.banner.hide()
+        self._update_controls()
+        self.dataset_changed.emit(dataset.id, dataset.input_shape, dataset.num_classes)
+
+    @Slot(bool)
+    def _on_downloading_changed(self, _downloading: bool) -> None:
+        self._update_controls()

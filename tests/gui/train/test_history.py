@@ -1,0 +1,35 @@
+"""Run history: every run kept with its settings and curves, differences highlighted, overlays."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from playground.core.training import TrainConfig
+from playground.gui.train.history import CHANGED, spec_summary
+from tests.gui.train.conftest import finish
+
+
+def test_runs_are_listed_compared_and_overlaid(qtbot, panel, tiny_spec):
+    panel.start()
+    finish(qtbot, panel)
+    panel.form.set_config(TrainConfig(optimizer="sgd", learning_rate=0.1, epochs=2, batch_size=32))
+    panel.start()
+    finish(qtbot, panel)
+    runs, table = panel.history.runs, panel.runs.table
+    assert [r.number for r in runs] == [1, 2] and table.rowCount() == 2
+    assert runs[0].config["optimizer"] == "adam" and runs[1].config["optimizer"] == "sgd"
+    assert runs[1].network == spec_summary(tiny_spec) == "Flatten, Linear(10)"
+    assert len(runs[0].curves.x) == 16 and len(runs[0].curves.test_accuracy) == 2
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    optimizer, batch, accuracy = (headers.index(h) for h in ("Optimizer", "Batch", "Test accuracy"))
+    assert table.item(1, optimizer).background().color() == CHANGED
+    assert table.item(1, optimizer).toolTip() == "changed from adam"
+    assert table.item(1, batch).background().color() != CHANGED
+    assert table.item(1, accuracy).text().endswith("%")
+    assert table.item(0, 0).checkState() == Qt.CheckState.Checked  # run 1 overlaid when run 2 started
+    curves, items = panel.plots._overlays[1]
+    assert all(item.isVisible() for _, item in items)
+    table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    assert not any(item.isVisible() for _, item in items)
+    table.item(1, 0).setCheckState(Qt.CheckState.Checked)
+    assert all(item.isVisible() for _, item in panel.plots._overlays[2][1])
