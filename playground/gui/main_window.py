@@ -13,14 +13,18 @@ from playground.core.presets import PRESETS, preset
 from playground.core.spec import NetworkSpec
 from playground.errors import SpecError
 from playground.gui.about import about_html, device_text
+from playground.gui.draw.panel import DrawPanel
 from playground.gui.editor import text
 from playground.gui.editor.editor import NetworkEditor
 from playground.gui.editor.model import NetworkModel
 from playground.gui.files import PATH_KEY, NetworkFiles
+from playground.gui.train import TrainingPanel
+from playground.gui.wiring import wire_panels
 
 STATE_VERSION = 1
 FIRST_PRESET = "article-mlp"
 DEFAULT_SIZE = QSize(1366, 768)
+DOCK_WIDTHS = (540, 490, 320)
 SPEC_KEY, GEOMETRY_KEY = "network/spec", "window/geometry"
 STATE_KEY, SPLITTER_KEY, INNER_KEY = "window/state", "editor/splitter", "editor/stack_splitter"
 
@@ -49,8 +53,16 @@ class MainWindow(QMainWindow):
         self.editor = NetworkEditor(self.model)
         self.editor_dock = self.add_dock(self.editor, self.tr("Network editor"), "editor_dock",
                                          Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.training = TrainingPanel()
+        self.train_dock = self.add_dock(self.training, self.tr("Training"), "train_dock",
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.drawing = DrawPanel()
+        self.draw_dock = self.add_dock(self.drawing, self.tr("Draw a digit"), "draw_dock",
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self._default_layout()
         self._build_menus()
         self._build_status_bar(dataset_name, input_shape, num_classes)
+        wire_panels(self)
         self.model.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.files.path_changed.connect(self._on_path_changed)
         self.model.analysis_changed.connect(self._on_analysis_changed)
@@ -68,6 +80,12 @@ class MainWindow(QMainWindow):
         self._docks.append((dock, area))
         return dock
 
+    def _default_layout(self) -> None:
+        """Editor, training and drawing side by side, all visible on a 1366x768 screen."""
+        self.splitDockWidget(self.train_dock, self.draw_dock, Qt.Orientation.Horizontal)
+        self.resizeDocks([self.editor_dock, self.train_dock, self.draw_dock], list(DOCK_WIDTHS),
+                         Qt.Orientation.Horizontal)
+
     @Slot()
     def reset_layout(self) -> None:
         """Every dock back in its default area, shown and docked; default splitter proportions."""
@@ -75,6 +93,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
+        self._default_layout()
         self.editor.reset_layout()
 
     # --- building ----------------------------------------------------------------------------
@@ -167,6 +186,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.training.shutdown()
         self._save_session()
         event.accept()
 

@@ -166,11 +166,11 @@ def test_window_size_and_splitter_persist(qtbot, answers) -> None:
     qtbot.addWidget(first)
     first.show()
     qtbot.waitExposed(first)
-    first.resize(780, 560)
+    first.resize(first.width() - 10, first.height() - 10)  # three docks: it can only get so small
     first.editor.splitter.setSizes([180, 250, 330])
-    sizes = first.editor.splitter.sizes()
+    sizes, size = first.editor.splitter.sizes(), first.size()
     second = _reopen(qtbot, first)
-    assert (second.width(), second.height()) == (780, 560)
+    assert second.size() == size
     assert second.editor.splitter.sizes() == sizes
 
 

@@ -82,7 +82,7 @@ class DrawPanel(QWidget):
         self.undo_button.clicked.connect(self.canvas.undo)
         self.pen_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.pen_slider.setRange(8, 48)
-        self.pen_slider.setMinimumWidth(60)
+        self.pen_slider.setMinimumWidth(40)
         self.pen_slider.setValue(DEFAULT_PEN)
         self.pen_slider.setAccessibleName(self.tr("Pen width"))
         self.pen_slider.setToolTip(self.tr("Pen width"))

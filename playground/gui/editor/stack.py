@@ -87,7 +87,7 @@ class LayerStack(QScrollArea):
         self._layout.addWidget(self.output_card)
         self._layout.addStretch(1)
         self.setWidget(self.column)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.cards: list[LayerCard] = []
         self._spare: list[LayerCard] = []  # hidden cards kept for reuse: creating one costs ~2 ms
         model.analysis_changed.connect(self._on_analysis_changed)
@@ -96,7 +96,8 @@ class LayerStack(QScrollArea):
         model.dataset_changed.connect(self._on_dataset_changed)
         QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self._on_analysis_changed(model.analysis)
-        self.setMinimumWidth(self._widest_card() + self.verticalScrollBar().sizeHint().width() + 24)
+        # Narrow docks scroll sideways rather than push the window past a 1366-pixel screen.
+        self.setMinimumWidth(min(self._widest_card() + self.verticalScrollBar().sizeHint().width() + 24, 330))
 
     def _widest_card(self) -> int:
         """The minimum width of a card showing the widest type name of the catalogue."""

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QStyle,
@@ -47,8 +46,11 @@ class ControlBar(QWidget):
         self.stop.setToolTip(self.tr("Stop at the end of this batch; the weights are kept"))
         self.set_mode("idle", can_start=False, reason="")
 
-    def _button(self, text: str, name: str, icon) -> QPushButton:
-        button = QPushButton(icon, text, self)
+    def _button(self, text: str, name: str, icon) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icon)
+        button.setText(text)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         button.setAccessibleName(name)
         button.setToolTip(name)
         return button
@@ -132,6 +134,6 @@ def scrolled(widget: QWidget) -> QScrollArea:
     scroll = QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setMinimumWidth(widget.sizeHint().width() + 16)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    scroll.setMinimumWidth(min(widget.sizeHint().width() + 16, 170))
     return scroll

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QAbstractButton
 
 from playground.core.analysis import analyse
 from playground.core.presets import preset
@@ -12,9 +12,9 @@ from playground.core.training import DIVERGED_HINT, OOM_HINT, Trainer
 from tests.gui.train.conftest import TIMEOUT_MS, finish, make_panel, steps
 
 
-def button(panel, name: str) -> QPushButton:
+def button(panel, name: str) -> QAbstractButton:
     """The button a screen reader calls ``name``."""
-    found = [b for b in panel.findChildren(QPushButton) if b.accessibleName() == name]
+    found = [b for b in panel.findChildren(QAbstractButton) if b.accessibleName() == name]
     assert len(found) == 1, name
     return found[0]
 
