@@ -22,7 +22,7 @@ from playground.core.training import TrainConfig, Trainer
 from playground.data.sources import load_dataset
 
 BATCH = 64
-ROUNDS = 3
+ROUNDS = 5
 
 
 class ArticleDataset(Dataset):

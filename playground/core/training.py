@@ -375,16 +375,17 @@ class Trainer:
             seen, loss_sum, correct = 0, 0.0, 0
             for batch, index in enumerate(batch_indices(len(train), cfg.batch_size, shuffle,
                                                         self.device), start=1):
-                wait_start = time.perf_counter()
-                yield from self._gate()
-                paused_for += time.perf_counter() - wait_start
+                if self._paused or self._budget is not None:  # plain reads: the fast path takes no lock
+                    wait_start = time.perf_counter()
+                    yield from self._gate()
+                    paused_for += time.perf_counter() - wait_start
                 if self._stopping:
                     self.state = "stopped"
                     yield StateRecord("stopped", f"stopped in epoch {epoch}, batch {batch}")
                     return
                 changed = False
-                with self._cond:
-                    if self._pending_lr is not None:
+                if self._pending_lr is not None:
+                    with self._cond:
                         self.base_lr, self._pending_lr, changed = self._pending_lr, None, True
                 lr = self.base_lr * schedule_factor(cfg.schedule, self.step, total_steps)
                 for group in optimizer.param_groups:
