@@ -397,8 +397,7 @@ class Trainer:
                 diagnostics.armed = batch == 1 or time.perf_counter() - last_diag >= DIAGNOSTICS_SECONDS
                 out = model(x)
                 loss = compute_loss(cfg.loss, out, y)
-                loss_value, hits = torch.stack(
-                    (loss.detach(), (out.argmax(1) == y).sum().to(loss.dtype))).tolist()
+                loss_value, hits = loss.item(), int(out.argmax(1).eq_(y).sum())
                 if first_loss is None:
                     first_loss = loss_value
                 if not math.isfinite(loss_value) or loss_value > DIVERGE_FACTOR * max(first_loss, 0.5):
