@@ -7,9 +7,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
 import torch
 import torch._dynamo  # noqa: F401  optimizers import it lazily on their first step; doing that on a worker
 import torch.nn.functional as F  # thread while the GUI thread imports too can deadlock, so import it here
@@ -18,6 +17,7 @@ from torch import nn
 from playground.core.builder import INITS, PlaygroundNet, build_model
 from playground.core.metrics import BatchRecord, EpochRecord, Record, StateRecord
 from playground.core.spec import NetworkSpec
+from playground.data.sources import Dataset
 from playground.data.tensors import (
     TensorSplit,
     augment,
@@ -56,23 +56,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "seed": (0, 2**31 - 1),
     "validation_fraction": (0.0, 0.5),
 }
-
-
-class DatasetLike(Protocol):
-    """What the trainer needs from a dataset (``playground.data.sources.Dataset``)."""
-
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    test_images: np.ndarray
-    test_labels: np.ndarray
-    mean: float
-    std: float
-
-    @property
-    def num_classes(self) -> int: ...
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]: ...
 
 
 @dataclass(frozen=True)
@@ -234,7 +217,7 @@ class Trainer:
     call from any thread; they take effect between batches.
     """
 
-    def __init__(self, spec: NetworkSpec, dataset: DatasetLike, config: TrainConfig,
+    def __init__(self, spec: NetworkSpec, dataset: Dataset, config: TrainConfig,
                  model: PlaygroundNet | None = None) -> None:
         self.spec, self.dataset, self.config = spec, dataset, config
         self.device = resolve_device(config.device)
