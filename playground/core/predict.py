@@ -44,6 +44,7 @@ class Predictor:
     def __init__(self, spec: NetworkSpec, input_shape: Shape, num_classes: int,
                  mean: float, std: float) -> None:
         self.model = build_model(spec, input_shape, num_classes).eval()
+        self.spec, self.input_shape, self.num_classes = spec, tuple(input_shape), num_classes
         self.mean, self.std = mean, std
         last = spec.layers[-1] if spec.layers else None
         self.ends_in_softmax = bool(last and last.activation == "softmax")

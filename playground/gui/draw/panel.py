@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,7 +29,7 @@ from playground.gui.draw.collect import MyDrawingsBox
 from playground.gui.draw.imagefile import ImageFileError, load_picture
 from playground.gui.draw.note import CanvasNote
 from playground.gui.draw.preview import InputPreview
-from playground.gui.draw.source import SAMPLE_MODEL, ModelSource, SnapshotFn
+from playground.gui.draw.source import SAMPLE_MODEL, AnsweringModel, ModelSource, SnapshotFn
 
 DIGITS = tuple(str(digit) for digit in range(10))
 
@@ -39,11 +40,13 @@ class DrawPanel(QWidget):
     The sample model answers until ``set_live_model`` hands over the network being trained;
     ``use_sample_model`` goes back. ``prediction_changed`` carries the probabilities shown (a
     float array, one per class) or None when there is no prediction; ``drawing_saved`` carries the
-    label of a drawing added to "my drawings".
+    label of a drawing added to "my drawings"; ``weights_changed`` comes when the answering model or
+    its weights change (``answering_model`` then returns the new one).
     """
 
     prediction_changed = Signal(object)
     drawing_saved = Signal(int)
+    weights_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, sample_model_path: Path = SAMPLE_MODEL,
                  drawing_classes: Sequence[str] = DIGITS) -> None:
@@ -138,6 +141,21 @@ class DrawPanel(QWidget):
         """Read drawings with the shipped sample model again."""
         self.source.use_sample()
 
+    def answering_model(self) -> AnsweringModel | None:
+        """The model reading the drawing now (the panel's own copy; use it on the GUI thread only)."""
+        return self.source.answering()
+
+    def show_example(self, image28: np.ndarray) -> None:
+        """Put a 28x28 example (values in [0, 1] or uint8 0-255, white on black) on the canvas."""
+        pixels = np.asarray(image28, dtype=np.float32)
+        if pixels.max(initial=0.0) <= 1.0:
+            pixels = pixels * 255.0
+        gray = np.ascontiguousarray(np.clip(pixels, 0, 255).astype(np.uint8))
+        image = QImage(gray.data, gray.shape[1], gray.shape[0], gray.strides[0],
+                       QImage.Format.Format_Grayscale8).copy()
+        self.message.hide()
+        self.canvas.set_picture(image)
+
     def input_image(self) -> np.ndarray | None:
         """The 28x28 float input the network gets now, or None for an (almost) empty canvas."""
         return None if self._input is None else self._input.copy()
@@ -176,6 +194,7 @@ class DrawPanel(QWidget):
         if self.bars.class_names() != self.source.class_names and self.source.class_names:
             self.bars.set_class_names(self.source.class_names)
         self._predict()
+        self.weights_changed.emit()
 
     @Slot(str)
     def _on_description_changed(self, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,19 @@ QUIET_SECONDS = 2.0
 """With no new snapshot for this long, the network no longer counts as training."""
 
 SnapshotFn = Callable[[], tuple[int, dict[str, torch.Tensor]]]
+
+
+@dataclass(frozen=True)
+class AnsweringModel:
+    """The model that reads the drawing now: the panel's own copy, to run on the GUI thread only."""
+
+    spec: NetworkSpec
+    model: torch.nn.Module
+    mean: float
+    std: float
+    class_names: tuple[str, ...]
+    version: int
+    live: bool
 
 
 class ModelSource(QObject):
@@ -98,6 +112,13 @@ class ModelSource(QObject):
     def version(self) -> int:
         """The version of the loaded weights (-1 before the first snapshot; 0 for the sample)."""
         return -1 if self.predictor is None else self.predictor.version
+
+    def answering(self) -> AnsweringModel | None:
+        """The model answering now (None when none can), for views that look inside it."""
+        p = self.predictor
+        if p is None or self.problem:
+            return None
+        return AnsweringModel(p.spec, p.model, p.mean, p.std, self.class_names, p.version, self.live)
 
     def predict(self, image28: np.ndarray) -> np.ndarray | None:
         """Class probabilities for one (28, 28) input in [0, 1], or None when no model can answer."""

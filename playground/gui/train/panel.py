@@ -31,14 +31,15 @@ class TrainingPanel(QWidget):
     """The training dock: choose data and hyperparameters, train on a worker thread, watch it live.
 
     The main window calls ``set_network`` after every edit, listens to ``dataset_changed``,
-    ``training_started``/``training_stopped`` and ``status_changed``, and calls ``shutdown`` when
-    it closes.
+    ``training_started``/``training_stopped``, ``epoch_finished`` (an EpochRecord) and
+    ``status_changed``, and calls ``shutdown`` when it closes.
     """
 
     dataset_changed = Signal(str, object, int)
     training_started = Signal(object, object)
     training_stopped = Signal(str)
     status_changed = Signal(str)
+    epoch_finished = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, dataset: Dataset | None = None,
                  config: TrainConfig | None = None, emit_interval: float = EMIT_INTERVAL,
@@ -232,6 +233,7 @@ class TrainingPanel(QWidget):
                 self.log.write(self.tr("Learning rate set to {0:g} from step {1}").format(lr, step))
         for record in chunk.epochs:
             self.log.epoch(record)
+            self.epoch_finished.emit(record)
         for state in chunk.states:
             self._on_state(state)
         self._report_progress(run)
