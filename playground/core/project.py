@@ -1,22 +1,275 @@
-"""Trained-model files: weights as safetensors with the spec and data facts in the header; atomic."""
+"""Project files (.nnproj: a zip of JSON and safetensors) and trained-model files; atomic, checked on load."""
 
 from __future__ import annotations
 
+import io
 import json
+import math
+import zipfile
+import zlib
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
+from playground import __version__
 from playground.atomic import atomic_write
+from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.core.builder import PlaygroundNet, build_model
+from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
+from playground.core.training import TrainConfig
 from playground.errors import PlaygroundError, SpecError
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
+PROJECT_SUFFIX = ".nnproj"
+PROJECT_SCHEMA = 1
+PROJECT_FORMAT = "nn-playground-project"
+MAX_JSON_BYTES = 32 * 1024 * 1024
+MAX_ELEMENTS = MAX_MODEL_BYTES // 4
+CAPS = {"manifest.json": 64 * 1024, "spec.json": 4 * 1024 * 1024, "config.json": 64 * 1024,
+        "data.json": 4 * 1024 * 1024, "history.json": MAX_JSON_BYTES, "resume.json": MAX_JSON_BYTES,
+        "weights.safetensors": MAX_MODEL_BYTES + MAX_JSON_BYTES,
+        "optimizer.safetensors": 2 * MAX_MODEL_BYTES + MAX_JSON_BYTES}
+REQUIRED = ("manifest.json", "spec.json", "config.json", "data.json", "history.json")
+DAMAGED_HINT = "the file is damaged or was not written by this app; open a backup or another project"
+
+__all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "Project", "ResumeState", "load_model", "load_project",
+           "save_model", "save_project"]
+
+
+@dataclass(frozen=True, eq=False)
+class Project:
+    """Everything a project file holds: the network, its training settings, data facts, runs, weights."""
+
+    spec: NetworkSpec
+    config: TrainConfig
+    dataset_id: str
+    input_shape: tuple[int, ...]
+    num_classes: int
+    class_names: tuple[str, ...]
+    mean: float
+    std: float
+    history: tuple[dict, ...] = ()
+    weights: dict[str, torch.Tensor] | None = None
+    resume: ResumeState | None = None
+
+    def build(self) -> PlaygroundNet:
+        """The model for ``spec`` with ``weights`` loaded (freshly initialised when there are none)."""
+        model = build_model(self.spec, self.input_shape, self.num_classes, self.config.init, self.config.loss)
+        if self.weights is not None:
+            model.load_state_dict(self.weights)
+        return model
+
+
+def _data_facts(project: Project) -> dict[str, Any]:
+    return {"dataset_id": project.dataset_id, "input_shape": list(project.input_shape),
+            "num_classes": project.num_classes, "class_names": list(project.class_names),
+            "mean": project.mean, "std": project.std}
+
+
+def save_project(path: str | Path, project: Project) -> None:
+    """Write ``project`` to ``path`` atomically: the old file stays whole if anything fails."""
+    path = Path(path)
+    where = str(path)
+    _check_data(_data_facts(project), where)
+    model = build_model(project.spec, project.input_shape, project.num_classes, project.config.init,
+                        project.config.loss)
+    entries: dict[str, bytes] = {}
+    try:
+        entries["spec.json"] = project.spec.to_json().encode()
+        entries["config.json"] = json.dumps(project.config.to_dict(), indent=2).encode()
+        entries["data.json"] = json.dumps(_data_facts(project), indent=2).encode()
+        entries["history.json"] = json.dumps(list(project.history)).encode()
+        if project.weights is not None:
+            weights = {k: v.detach().to("cpu").contiguous() for k, v in project.weights.items()}
+            _check_weights(weights, model, where)
+            entries["weights.safetensors"] = save_safetensors(weights)
+        if project.resume is not None:
+            if project.weights is None:
+                raise PlaygroundError(f"cannot save {path}: a run to continue needs its weights")
+            tensors, meta = project.resume.to_tensors_and_json()
+            entries["optimizer.safetensors"] = save_safetensors(tensors)
+            entries["resume.json"] = json.dumps(meta).encode()
+    except (TypeError, ValueError) as exc:
+        raise PlaygroundError(f"cannot save {path}: {exc}") from None
+    manifest = {"format": PROJECT_FORMAT, "schema_version": PROJECT_SCHEMA, "app_version": __version__,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "entries": ["manifest.json", *entries]}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(manifest, indent=2), zipfile.ZIP_DEFLATED)
+        for name, data in entries.items():
+            zf.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".safetensors")
+                        else zipfile.ZIP_DEFLATED)
+    try:
+        atomic_write(path, buffer.getvalue())
+    except OSError as exc:
+        raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}",
+                              "choose another folder or free some disk space") from None
+
+
+def load_project(path: str | Path) -> Project:
+    """Read and check a project file; every problem is a PlaygroundError naming the file."""
+    path = Path(path)
+    where = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = check_zip_entries(zf, where, lambda name: CAPS.get(name, MAX_JSON_BYTES),
+                                      sum(CAPS.values()))
+            names = {info.filename for info in infos}
+            if "manifest.json" not in names:
+                raise PlaygroundError(f"{where}: the entry manifest.json is missing", DAMAGED_HINT)
+            _check_manifest(_json(zf, "manifest.json", where), names, where)
+            raw = {name: zf.read(name) for name in sorted(names)}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, RuntimeError,
+            NotImplementedError) as exc:
+        raise PlaygroundError(f"{where} is damaged or not a project file ({exc})", DAMAGED_HINT) from None
+    except OSError as exc:
+        raise PlaygroundError(f"cannot read {where}: {exc.strerror or exc}",
+                              "check that the file exists and that you may read it") from None
+    return _project(raw, where)
+
+
+def _json(zf: zipfile.ZipFile | dict[str, bytes], name: str, where: str) -> Any:
+    data = zf.read(name) if isinstance(zf, zipfile.ZipFile) else zf[name]
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise PlaygroundError(f"{where}: {name} is not valid JSON ({exc})", DAMAGED_HINT) from None
+
+
+def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != PROJECT_FORMAT:
+        raise PlaygroundError(f"{where} is not a project of this app (no '{PROJECT_FORMAT}' manifest)",
+                              DAMAGED_HINT)
+    version = manifest.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise PlaygroundError(f"{where}: bad schema version {version!r}", DAMAGED_HINT)
+    if version > PROJECT_SCHEMA:
+        raise PlaygroundError(f"{where} was made by a newer version of the app (project schema {version}; "
+                              f"this version reads up to {PROJECT_SCHEMA})",
+                              "update the Neural Network Playground to open it")
+    for name in REQUIRED:
+        if name not in names:
+            raise PlaygroundError(f"{where}: the entry {name} is missing", DAMAGED_HINT)
+    listed = manifest.get("entries")
+    if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+        raise PlaygroundError(f"{where}: the manifest has no list of entries", DAMAGED_HINT)
+    missing, unknown = sorted(set(listed) - names), sorted(names - set(listed) - {"manifest.json"})
+    if missing:
+        raise PlaygroundError(f"{where}: the entry {missing[0]} is missing", DAMAGED_HINT)
+    if unknown or any(n not in CAPS for n in listed):
+        raise PlaygroundError(f"{where}: unexpected entry {(unknown or sorted(set(listed) - set(CAPS)))[0]}",
+                              DAMAGED_HINT)
+
+
+def _check_data(data: Any, where: str) -> None:
+    """Check data.json's facts: the dataset, one sample's shape, the classes and the statistics."""
+    def bad(problem: str) -> PlaygroundError:
+        return PlaygroundError(f"{where}: data.json: {problem}", DAMAGED_HINT)
+
+    if not isinstance(data, dict):
+        raise bad("not a JSON object")
+    shape, classes, names = data.get("input_shape"), data.get("num_classes"), data.get("class_names")
+    if not isinstance(data.get("dataset_id"), str) or not data["dataset_id"]:
+        raise bad("no dataset id")
+    if not (isinstance(shape, list | tuple) and 1 <= len(shape) <= 3 and all(
+            isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in shape)):
+        raise bad(f"bad input shape {shape!r}")
+    if isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= 100_000:
+        raise bad(f"bad number of classes {classes!r}")
+    if not (isinstance(names, list | tuple) and len(names) == classes
+            and all(isinstance(n, str) for n in names)):
+        raise bad("the class names do not match the number of classes")
+    for key in ("mean", "std"):
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise bad(f"bad {key} {value!r}")
+    if data["std"] <= 0:
+        raise bad("the standard deviation must be positive")
+
+
+def _config(data: Any, where: str) -> TrainConfig:
+    """A TrainConfig from config.json, with the type of every field checked first."""
+    if not isinstance(data, dict):
+        raise PlaygroundError(f"{where}: config.json is not a JSON object", DAMAGED_HINT)
+    for f in fields(TrainConfig):
+        if f.name not in data:
+            continue
+        value, default = data[f.name], f.default
+        ok = (value is None and f.name == "seed") or (
+            isinstance(value, bool) if isinstance(default, bool) else
+            isinstance(value, str) if isinstance(default, str) else
+            isinstance(value, int) and not isinstance(value, bool) if isinstance(default, int) else
+            isinstance(value, int | float) and not isinstance(value, bool))
+        if not ok:
+            raise PlaygroundError(f"{where}: config.json: bad {f.name} {value!r}", DAMAGED_HINT)
+    try:
+        return TrainConfig.from_dict(data)
+    except PlaygroundError as exc:
+        raise PlaygroundError(f"{where}: config.json: {exc.message}", exc.hint or DAMAGED_HINT) from None
+
+
+def _check_weights(weights: dict[str, torch.Tensor], model: PlaygroundNet, where: str) -> None:
+    """Exact key set, shapes and dtypes of ``model``; only finite values."""
+    expected = model.state_dict()
+    missing, extra = sorted(set(expected) - set(weights)), sorted(set(weights) - set(expected))
+    if missing or extra:
+        what = f"lack {missing[0]}" if missing else f"have an extra tensor {extra[0]}"
+        raise PlaygroundError(f"{where}: the weights {what}: they do not match the network", DAMAGED_HINT)
+    for key, value in expected.items():
+        if weights[key].shape != value.shape or weights[key].dtype != value.dtype:
+            raise PlaygroundError(
+                f"{where}: the weights do not match the network: {key} is {weights[key].dtype} "
+                f"{tuple(weights[key].shape)}, the network needs {value.dtype} {tuple(value.shape)}",
+                DAMAGED_HINT)
+    bad = non_finite(weights)
+    if bad:
+        raise PlaygroundError(f"{where}: the weights contain NaN or infinite values ({bad[0]})",
+                              "the run diverged before saving; open an earlier save or train anew")
+
+
+def _project(raw: dict[str, bytes], where: str) -> Project:
+    """Build a Project from the entries' bytes, checking each against the others."""
+    spec_text = raw["spec.json"].decode("utf-8", "replace")
+    try:
+        spec = NetworkSpec.from_json(spec_text)
+    except PlaygroundError as exc:
+        raise PlaygroundError(f"{where}: spec.json: {exc.message}", exc.hint or DAMAGED_HINT) from None
+    config = _config(_json(raw, "config.json", where), where)
+    data = _json(raw, "data.json", where)
+    _check_data(data, where)
+    history = _json(raw, "history.json", where)
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        raise PlaygroundError(f"{where}: history.json is not a list of run records", DAMAGED_HINT)
+    shape, classes = tuple(data["input_shape"]), data["num_classes"]
+    try:
+        model = build_model(spec, shape, classes, config.init, config.loss)
+    except PlaygroundError as exc:
+        raise PlaygroundError(f"{where}: the network does not fit its data: {exc.message}",
+                              exc.hint or DAMAGED_HINT) from None
+    weights = None
+    if "weights.safetensors" in raw:
+        weights = read_safetensors(raw["weights.safetensors"], f"{where} (weights.safetensors)", MAX_ELEMENTS)
+        _check_weights(weights, model, where)
+    resume = None
+    for needs, needed in (("resume.json", "optimizer.safetensors"), ("optimizer.safetensors", "resume.json"),
+                          ("resume.json", "weights.safetensors")):
+        if needs in raw and needed not in raw:
+            raise PlaygroundError(f"{where}: the entry {needed} is missing", DAMAGED_HINT)
+    if "resume.json" in raw:
+        tensors = read_safetensors(raw["optimizer.safetensors"], f"{where} (optimizer.safetensors)",
+                                   2 * MAX_ELEMENTS + 2**20)
+        try:
+            resume = ResumeState.from_tensors_and_json(tensors, _json(raw, "resume.json", where))
+        except PlaygroundError as exc:
+            raise PlaygroundError(f"{where}: {exc.message}", exc.hint) from None
+    return Project(spec, config, data["dataset_id"], shape, classes, tuple(data["class_names"]),
+                   float(data["mean"]), float(data["std"]), tuple(history), weights, resume)
 
 
 def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts: dict[str, Any]) -> None:
@@ -33,24 +286,22 @@ def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, 
     """Read a file written by ``save_model``; every problem is a PlaygroundError naming the file."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_MODEL_BYTES:
+        if path.stat().st_size > MAX_MODEL_BYTES + MAX_JSON_BYTES:
             raise PlaygroundError(f"{path}: larger than {MAX_MODEL_BYTES // 2**20} MiB")
         data = path.read_bytes()
+        tensors = read_safetensors(data, str(path), MAX_ELEMENTS)
         header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")]).get("__metadata__", {})
         spec = NetworkSpec.from_json(header["spec"])
         facts = json.loads(header["facts"])
-        tensors = load_safetensors(data)
+        model = build_model(spec, tuple(facts["input_shape"]), int(facts["num_classes"]))
     except OSError as exc:
         raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError, AttributeError, SafetensorError, SpecError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, SpecError) as exc:
         raise PlaygroundError(f"{path} is not a model file of this app: {exc}") from None
-    model = build_model(spec, tuple(facts["input_shape"]), int(facts["num_classes"]))
     expected = model.state_dict()
-    if set(expected) != set(tensors) or any(
-        expected[k].shape != tensors[k].shape for k in expected
-    ):
+    if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
         raise PlaygroundError(f"{path}: the weights do not match the network in the file")
-    if not all(torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
+    if non_finite(tensors):
         raise PlaygroundError(f"{path}: the weights contain NaN or infinite values")
     model.load_state_dict(tensors)
     return spec, model, facts

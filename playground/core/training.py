@@ -6,7 +6,8 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
+from itertools import islice
 from typing import Any
 
 import torch
@@ -16,6 +17,7 @@ from torch import nn
 
 from playground.core.builder import INITS, PlaygroundNet, build_model
 from playground.core.metrics import BatchRecord, EpochRecord, Record, StateRecord
+from playground.core.resume import ResumeState, capture, plan_run, restore
 from playground.core.spec import NetworkSpec
 from playground.data.sources import Dataset
 from playground.data.tensors import (
@@ -214,11 +216,12 @@ class Trainer:
     """Trains a spec on a dataset; ``run()`` is a generator of records.
 
     Control methods (pause, resume, step_batch, step_epoch, stop, set_learning_rate) are safe to
-    call from any thread; they take effect between batches.
+    call from any thread; they take effect between batches. With ``resume`` (and ``model`` holding
+    that run's weights) the run continues exactly where ``resume_state()`` of an earlier one left it.
     """
 
     def __init__(self, spec: NetworkSpec, dataset: Dataset, config: TrainConfig,
-                 model: PlaygroundNet | None = None) -> None:
+                 model: PlaygroundNet | None = None, resume: ResumeState | None = None) -> None:
         self.spec, self.dataset, self.config = spec, dataset, config
         self.device = resolve_device(config.device)
         self.state = "idle"
@@ -231,11 +234,12 @@ class Trainer:
         self._paused = self._stopping = self._pause_after_epoch = False
         self._budget: int | None = None
         self._pending_lr: float | None = None
-        self.base_lr = config.learning_rate
         self._snapshot: dict[str, torch.Tensor] = {}
         self._snapshot_version = 0
         self._last_good: dict[str, torch.Tensor] = {}
-        self.step = 0
+        self._resume_in = self._resume_out = resume
+        self._last_good_resume: ResumeState | None = None
+        self.step, self.base_lr = (resume.step, resume.base_lr) if resume else (0, config.learning_rate)
 
     # --- control, from any thread -------------------------------------------------------------
 
@@ -281,15 +285,22 @@ class Trainer:
         with self._cond:
             return self._snapshot_version, self._snapshot
 
+    def resume_state(self) -> ResumeState | None:
+        """The state at the last batch boundary: valid while paused and after run() stopped,
+        finished or diverged (then at the kept weights); None when there is nothing to continue."""
+        with self._cond:
+            state, lr = self._resume_out, self._pending_lr
+        return replace(state, base_lr=lr) if state is not None and lr is not None else state
+
     # --- the loop ---------------------------------------------------------------------------------
 
-    def _publish(self) -> None:
+    def _publish(self, resume: ResumeState) -> None:
         state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
         finite = all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
         with self._cond:
             self._snapshot, self._snapshot_version = state, self._snapshot_version + 1
             if finite:
-                self._last_good = state
+                self._last_good, self._last_good_resume = state, resume
 
     def _gate(self) -> Iterator[StateRecord]:
         """Block while paused (announcing it); returns when the next batch may run."""
@@ -344,25 +355,34 @@ class Trainer:
         optimizer = make_optimizer(cfg.optimizer, params, cfg.learning_rate, cfg.weight_decay)
         diagnostics = _Diagnostics(model)
         per_epoch = batches_per_epoch(len(train), cfg.batch_size)
-        total_steps = per_epoch * cfg.epochs
+        plan = plan_run(self._resume_in, cfg.epochs, per_epoch)
+        total_steps = per_epoch * (plan.last_epoch - plan.first_epoch + 1)
         background = -ds.mean / ds.std
+        first_loss = None if self._resume_in is None else self._resume_in.first_loss
+        restore(self._resume_in, optimizer, cfg.optimizer, shuffle, jitter)
+        def snap(epoch: int, done: int, totals: tuple[int, float, int], order: torch.Tensor) -> ResumeState:
+            return capture(plan, epoch, done, totals, order, jitter, optimizer, cfg.optimizer, self.step,
+                           self.base_lr, first_loss)
         model.train()
-        self._publish()
+        self._publish(snap(plan.start_epoch, plan.skip, plan.totals, shuffle.get_state()))
         self.state = "running"
         yield StateRecord("running")
         last_publish = time.perf_counter()
-        first_loss: float | None = None
         last_diag = 0.0
-        for epoch in range(1, cfg.epochs + 1):
+        for epoch in range(plan.start_epoch, plan.last_epoch + 1):
             started, paused_for = time.perf_counter(), 0.0
-            seen, loss_sum, correct = 0, 0.0, 0
-            for batch, index in enumerate(batch_indices(len(train), cfg.batch_size, shuffle,
-                                                        self.device), start=1):
+            skip = plan.skip if epoch == plan.start_epoch else 0
+            seen, loss_sum, correct = plan.totals if skip else (0, 0.0, 0)
+            seen_before, epoch_shuffle = seen, shuffle.get_state()
+            for batch, index in enumerate(islice(batch_indices(len(train), cfg.batch_size, shuffle,
+                                                               self.device), skip, None), start=skip + 1):
                 if self._paused or self._budget is not None:  # plain reads: the fast path takes no lock
+                    self._resume_out = snap(epoch, batch - 1, (seen, loss_sum, correct), epoch_shuffle)
                     wait_start = time.perf_counter()
                     yield from self._gate()
                     paused_for += time.perf_counter() - wait_start
                 if self._stopping:
+                    self._resume_out = snap(epoch, batch - 1, (seen, loss_sum, correct), epoch_shuffle)
                     self.state = "stopped"
                     yield StateRecord("stopped", f"stopped in epoch {epoch}, batch {batch}")
                     return
@@ -370,7 +390,8 @@ class Trainer:
                 if self._pending_lr is not None:
                     with self._cond:
                         self.base_lr, self._pending_lr, changed = self._pending_lr, None, True
-                lr = self.base_lr * schedule_factor(cfg.schedule, self.step, total_steps)
+                lr = self.base_lr * schedule_factor(cfg.schedule, self.step - plan.schedule_start,
+                                                    total_steps)
                 for group in optimizer.param_groups:
                     group["lr"] = lr
                 x = normalise(train.images[index], ds.mean, ds.std)
@@ -399,26 +420,27 @@ class Trainer:
                 seen, loss_sum, correct = seen + n, loss_sum + loss_value * n, correct + int(hits)
                 elapsed = max(time.perf_counter() - started - paused_for, 1e-9)
                 yield BatchRecord(self.step, epoch, batch, per_epoch, loss_value, hits / n, lr,
-                                  seen / elapsed, norms, dead, changed)
+                                  (seen - seen_before) / elapsed, norms, dead, changed)
                 if time.perf_counter() - last_publish > SNAPSHOT_SECONDS:
-                    self._publish()
+                    self._publish(snap(epoch, batch, (seen, loss_sum, correct), epoch_shuffle))
                     last_publish = time.perf_counter()
             seconds = time.perf_counter() - started - paused_for
             test_loss, test_acc = evaluate(model, test, ds.mean, ds.std, cfg.loss)
             val_loss, val_acc = (evaluate(model, val, ds.mean, ds.std, cfg.loss)
                                  if val else (None, None))
-            self._publish()
-            yield EpochRecord(epoch, loss_sum / max(seen, 1), correct / max(seen, 1), test_loss,
-                              test_acc, seconds, seen / max(seconds, 1e-9), val_loss, val_acc)
+            self._publish(snap(epoch + 1, 0, (0, 0.0, 0), shuffle.get_state()))
+            yield EpochRecord(epoch, loss_sum / max(seen, 1), correct / max(seen, 1), test_loss, test_acc,
+                              seconds, (seen - seen_before) / max(seconds, 1e-9), val_loss, val_acc)
             with self._cond:
                 if self._pause_after_epoch:
                     self._paused, self._pause_after_epoch = True, False
+        self._resume_out = snap(plan.last_epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
         self.state = "finished"
         yield StateRecord("finished", f"finished {cfg.epochs} epochs")
 
     def _diverge(self, epoch: int, batch: int, loss: float, first: float) -> StateRecord:
         with self._cond:
-            good = self._last_good
+            good, self._resume_out = self._last_good, self._last_good_resume
         if good:
             self.model.load_state_dict(good)
         self.state = "diverged"

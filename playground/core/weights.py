@@ -1,0 +1,166 @@
+"""Weights from .pt/.pth (weights-only unpickler) or .safetensors files, checked and reported."""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from playground.core.archive import check_zip_entries, non_finite, read_safetensors
+from playground.errors import PlaygroundError
+
+MAX_WEIGHTS_FILE_BYTES = 1024 * 1024 * 1024
+MAX_WEIGHTS_ELEMENTS = MAX_WEIGHTS_FILE_BYTES // 2
+TORCH_SUFFIXES = (".pt", ".pth")
+SUFFIXES = (*TORCH_SUFFIXES, ".safetensors")
+WRAPPERS = ("state_dict", "model")
+PLAIN_HINT = ("save only the weights: torch.save(model.state_dict(), path), or use safetensors; "
+              "open only files from sources you trust")
+
+
+@dataclass(frozen=True)
+class WeightsReport:
+    """How a file's tensors matched a model's: loaded, missing from the file, unexpected, mis-shaped."""
+
+    loaded: tuple[str, ...]
+    missing: tuple[str, ...]
+    unexpected: tuple[str, ...]
+    mismatched: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the file matches the model exactly."""
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def text(self) -> str:
+        """A readable, multi-line account for a dialog."""
+        total = len(self.loaded) + len(self.missing) + len(self.mismatched)
+        lines = [f"{len(self.loaded)} of {total} tensors of the network match the file."]
+        if self.missing:
+            lines.append(f"Missing from the file ({len(self.missing)}): {', '.join(self.missing)}")
+        if self.unexpected:
+            lines.append(f"In the file but not in the network ({len(self.unexpected)}): "
+                         f"{', '.join(self.unexpected)}")
+        for name, found, wanted in self.mismatched:
+            what = (f"shape {_dims(found)} in the file, {_dims(wanted)} in the network" if found != wanted
+                    else f"shape {_dims(found)}, but a different number type")
+            lines.append(f"Different: {name}: {what}")
+        return "\n".join(lines)
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "x".join(map(str, shape)) or "scalar"
+
+
+def _check_torch_zip(path: Path) -> None:
+    """A .pt/.pth must be PyTorch's zip format with safe entry names and sizes, checked before torch.load."""
+    if not zipfile.is_zipfile(path):
+        raise PlaygroundError(f"{path} is not a PyTorch zip file (older formats are not read)",
+                              "re-save it with a current PyTorch, or as .safetensors")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip_entries(zf, str(path), lambda _name: MAX_WEIGHTS_FILE_BYTES, MAX_WEIGHTS_FILE_BYTES)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise PlaygroundError(f"{path} is damaged ({exc})", PLAIN_HINT) from None
+
+
+def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
+    """The state dict itself, taken from under "state_dict" or "model" where a checkpoint nests it."""
+    if isinstance(loaded, dict):
+        for key in WRAPPERS:
+            if isinstance(loaded.get(key), dict):
+                loaded = loaded[key]
+                break
+    if not isinstance(loaded, dict) or not loaded:
+        raise PlaygroundError(f"{path} holds no dictionary of named tensors (a state_dict)", PLAIN_HINT)
+    for key, value in loaded.items():
+        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
+            raise PlaygroundError(f"{path}: the entry {key!r} is a {type(value).__name__}, not a tensor",
+                                  PLAIN_HINT)
+    return dict(loaded)
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """Read a state dict from .pt/.pth (weights-only unpickling, never full) or .safetensors, on the CPU.
+
+    Refuses files over the size cap, unsafe or oversized zip entries, anything but named tensors, and
+    NaN or infinite values; every problem is a PlaygroundError naming the file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise PlaygroundError(f"{path}: unknown weights file type '{path.suffix}'",
+                              f"choose a {', '.join(SUFFIXES)} file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_WEIGHTS_FILE_BYTES:
+            raise PlaygroundError(f"{path} is larger than {MAX_WEIGHTS_FILE_BYTES // 2**20} MiB",
+                                  "this app trains small networks; use a smaller model")
+        if suffix == ".safetensors":
+            tensors = read_safetensors(path.read_bytes(), str(path), MAX_WEIGHTS_ELEMENTS)
+        else:
+            _check_torch_zip(path)
+            tensors = _unwrap(_torch_load(path), path)
+    except OSError as exc:
+        raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
+    bad = non_finite(tensors)
+    if bad:
+        raise PlaygroundError(f"{path}: the tensor {bad[0]} contains NaN or infinite values",
+                              "these weights come from a run that diverged; use an earlier file")
+    return tensors
+
+
+def _torch_load(path: Path) -> Any:
+    try:
+        return torch.load(path, weights_only=True, map_location="cpu")
+    except pickle.UnpicklingError as exc:
+        why = [line for line in str(exc).splitlines() if "GLOBAL" in line or "Unsupported" in line]
+        detail = f" ({why[0].strip()})" if why else ""
+        raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened{detail}",
+                              PLAIN_HINT) from None
+    except (RuntimeError, ValueError, EOFError, TypeError, KeyError, AttributeError, ImportError) as exc:
+        raise PlaygroundError(f"{path} could not be read as PyTorch weights ({exc})", PLAIN_HINT) from None
+
+
+def compare(tensors: dict[str, torch.Tensor], model: nn.Module) -> WeightsReport:
+    """Match ``tensors`` against ``model``'s state dict by name, shape and kind of number."""
+    expected = model.state_dict()
+    loaded, missing, mismatched = [], [], []
+    for name, target in expected.items():
+        found = tensors.get(name)
+        if found is None:
+            missing.append(name)
+        elif found.shape != target.shape or (found.dtype != target.dtype and not (
+                found.is_floating_point() and target.is_floating_point())):
+            mismatched.append((name, tuple(found.shape), tuple(target.shape)))
+        else:
+            loaded.append(name)
+    unexpected = tuple(name for name in tensors if name not in expected)
+    return WeightsReport(tuple(loaded), tuple(missing), unexpected, tuple(mismatched))
+
+
+def load_weights(path: str | Path, model: nn.Module, strict: bool = True) -> WeightsReport:
+    """Load a weights file into ``model``.
+
+    Args:
+        path: a .pt, .pth or .safetensors file.
+        model: the network to fill.
+        strict: load only on an exact match (else a PlaygroundError holding the report's text);
+            False loads every tensor that matches and leaves the rest as they are (transfer learning).
+    """
+    tensors = read_state_dict(path)
+    report = compare(tensors, model)
+    if strict and not report.ok:
+        raise PlaygroundError(f"{path} does not match the network:\n{report.text()}",
+                              "load it without the exact-match option to take only the matching tensors")
+    if report.loaded:
+        with torch.no_grad():
+            state = model.state_dict()
+            for name in report.loaded:
+                state[name].copy_(tensors[name])
+    return report
