@@ -1,0 +1,320 @@
+r"""The fixed text of the exported training script, as string.Template pieces ($name is filled in)."""
+
+HEAD = r'''"""Train a network built in the Neural Network Playground, with plain PyTorch.
+
+Exported from the Neural Network Playground, where it was set up for $dataset.
+It has $layers layers and $params parameters:
+
+$summary
+
+Run it on one process (the GPU when there is one):
+
+    python this_script.py --data DIR [--epochs N] [--out model.pt]
+
+or on N processes with DistributedDataParallel (gloo on the CPU, NCCL on CUDA GPUs):
+
+    torchrun --nproc_per_node=N this_script.py --data DIR
+
+DIR holds MNIST-format IDX files, raw or gzip-compressed: train-images-idx3-ubyte,
+train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (test- may
+stand for t10k-). Each epoch prints one line: train loss, test loss, test accuracy. At
+the end the weights go to --out as a state dict whose names match the Playground's, so
+the app opens it with the same network. It needs only Python, numpy and PyTorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import math
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
+
+# --- Training configuration, as set in the Playground ---------------------------
+OPTIMIZER = $optimizer  # sgd, momentum, nesterov, adam, adamw or rmsprop
+LEARNING_RATE = $learning_rate
+WEIGHT_DECAY = $weight_decay
+BATCH_SIZE = $batch_size  # per process: torchrun with N processes takes N batches per step
+EPOCHS = $epochs
+LOSS = $loss  # cross_entropy, or mse against one-hot targets
+INIT = $init  # default, xavier_uniform, kaiming_normal, normal or zeros
+SEED = $seed  # None: a different run each time
+SCHEDULE = $schedule  # none, step (x0.1 at 1/2 and x0.01 at 3/4) or cosine
+AUGMENT = $augment  # random shifts, rotations and zoom of the training images
+FROZEN_LAYERS = $frozen  # indices of blocks that do not train
+
+# --- Data ------------------------------------------------------------------------
+MEAN = $mean  # pixel mean of the training set: the network sees (pixels - MEAN) / STD
+STD = $std
+INPUT_SHAPE = $input_shape
+NUM_CLASSES = $num_classes
+CLASS_NAMES = $class_names
+'''
+
+SEQUENCE_OVER_ROWS = r'''class SequenceOverRows(nn.Module):
+    """Reads C x H x W maps as H time steps of C*W features; returns the last state."""
+
+    def __init__(self, cell: type[nn.RNNBase], features: int, hidden: int,
+                 layers: int) -> None:
+        super().__init__()
+        self.rnn = cell(features, hidden, num_layers=layers, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, h, w = x.shape
+        seq = x.permute(0, 2, 1, 3).reshape(n, h, c * w)
+        _, state = self.rnn(seq)
+        hidden = state[0] if isinstance(state, tuple) else state
+        return hidden[-1]
+
+
+'''
+
+BODY = r'''
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read an IDX file (raw or gzip): a big-endian header, then unsigned bytes."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    zero, kind, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or kind != 0x08:
+        raise SystemExit(f"{path}: not an IDX file of unsigned bytes")
+    start = 4 + 4 * ndim
+    dims = struct.unpack(f">{ndim}I", data[4:start])
+    if len(data) - start != math.prod(dims):
+        raise SystemExit(f"{path}: the header says {dims}, the file has other sizes")
+    return np.frombuffer(data, dtype=np.uint8, offset=start).reshape(dims)
+
+
+def find_file(folder: Path, names: list[str]) -> Path:
+    """The first of ``names``, raw or .gz, that exists in ``folder``."""
+    for name in names:
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+    raise SystemExit(f"{folder}: no {names[0]}[.gz]; --data needs MNIST IDX files")
+
+
+def load_split(folder: Path, prefixes: tuple[str, ...]) -> TensorDataset:
+    """Images, normalised with MEAN and STD, and labels of the train or test split."""
+    images = read_idx(find_file(folder, [f"{p}-images-idx3-ubyte" for p in prefixes]))
+    labels = read_idx(find_file(folder, [f"{p}-labels-idx1-ubyte" for p in prefixes]))
+    x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
+    if len(images) != len(labels) or tuple(x.shape[1:]) != INPUT_SHAPE:
+        raise SystemExit(f"{folder}: expected pairs of {INPUT_SHAPE} images and labels")
+    return TensorDataset((x - MEAN) / STD, torch.from_numpy(labels.astype(np.int64)))
+
+
+class Block(nn.Module):
+    """One layer of the Playground's stack, then its activation (if any)."""
+
+    def __init__(self, layer: nn.Module, activation: nn.Module | None = None) -> None:
+        super().__init__()
+        self.layer = layer
+        self.activation = activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.layer(x)
+        return x if self.activation is None else self.activation(x)
+
+
+${sequence_over_rows}class Network(nn.Module):
+    """The network built in the Playground: blocks[i] is layer i + 1 of its stack."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList([
+$blocks
+        ])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+def init_weights(model: nn.Module) -> None:
+    """Initialise weights as the Playground does for INIT; biases start at zero."""
+    if INIT == "default":
+        return
+    for module in model.modules():
+        for name, param in module.named_parameters(recurse=False):
+            if name.startswith("bias"):
+                nn.init.zeros_(param)
+            elif param.dim() < 2:
+                continue  # BatchNorm scale keeps its 1s
+            elif INIT == "xavier_uniform":
+                nn.init.xavier_uniform_(param)
+            elif INIT == "kaiming_normal":
+                nn.init.kaiming_normal_(param, nonlinearity="relu")
+            elif INIT == "normal":
+                nn.init.normal_(param, 0.0, 0.01)
+            elif INIT == "zeros":
+                nn.init.zeros_(param)
+
+
+def make_optimizer(params: list[nn.Parameter]) -> torch.optim.Optimizer:
+    """The optimizer named by OPTIMIZER."""
+    lr, wd = LEARNING_RATE, WEIGHT_DECAY
+    if OPTIMIZER == "sgd":
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
+    if OPTIMIZER in ("momentum", "nesterov"):
+        nesterov = OPTIMIZER == "nesterov"
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=nesterov,
+                               weight_decay=wd)
+    if OPTIMIZER == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+    if OPTIMIZER == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
+
+
+def lr_factor(step: int, total_steps: int) -> float:
+    """The learning-rate multiplier of SCHEDULE at ``step`` of ``total_steps``."""
+    if SCHEDULE == "step":
+        done = step / max(total_steps, 1)
+        return 0.01 if done >= 0.75 else 0.1 if done >= 0.5 else 1.0
+    if SCHEDULE == "cosine":
+        return 0.5 * (1.0 + math.cos(math.pi * min(step / max(total_steps, 1), 1.0)))
+    return 1.0
+
+
+def compute_loss(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy on the outputs, or mean squared error against one-hot targets."""
+    if LOSS == "mse":
+        return F.mse_loss(outputs, F.one_hot(labels, NUM_CLASSES).to(outputs.dtype))
+    return F.cross_entropy(outputs, labels)
+
+
+def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Shift by up to 10%, rotate by up to 12 degrees, zoom by up to 10%, per image."""
+    b = images.shape[0]
+    rand = torch.rand(b, 4, generator=generator) * 2.0 - 1.0
+    angle = rand[:, 0] * math.radians(12.0)
+    zoom = 1.0 + rand[:, 1] * 0.1
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack((torch.stack((cos, -sin, rand[:, 2] * 0.2), 1),
+                         torch.stack((sin, cos, rand[:, 3] * 0.2), 1)), 1)
+    theta = theta.to(images.device, images.dtype)
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    background = -MEAN / STD
+    out = F.grid_sample(images - background, grid, align_corners=False)
+    return out + background
+
+
+def train_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,
+                step: int, total_steps: int, device: torch.device,
+                generator: torch.Generator) -> tuple[torch.Tensor, int]:
+    """One pass over the training data; returns [loss sum, images seen] and the step."""
+    model.train()
+    totals = torch.zeros(2, dtype=torch.float64, device=device)
+    for images, labels in loader:
+        for group in optimizer.param_groups:
+            group["lr"] = LEARNING_RATE * lr_factor(step, total_steps)
+        images, labels = images.to(device), labels.to(device)
+        if AUGMENT:
+            images = augment(images, generator)
+        loss = compute_loss(model(images), labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step += 1
+        totals[0] += loss.detach() * len(labels)
+        totals[1] += len(labels)
+    return totals, step
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, data: TensorDataset,
+             device: torch.device) -> tuple[float, float]:
+    """Mean loss and accuracy on ``data``."""
+    model.eval()
+    loss_sum, correct = 0.0, 0
+    for images, labels in DataLoader(data, batch_size=1000):
+        images, labels = images.to(device), labels.to(device)
+        outputs = model(images)
+        loss_sum += compute_loss(outputs, labels).item() * len(labels)
+        correct += (outputs.argmax(1) == labels).sum().item()
+    return loss_sum / max(len(data), 1), correct / max(len(data), 1)
+
+
+def main() -> None:
+    """Parse the arguments, train, report each epoch and save the weights."""
+    parser = argparse.ArgumentParser(description="Train the Playground's network.")
+    parser.add_argument("--data", type=Path, required=True,
+                        help="folder of MNIST IDX files")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over data")
+    parser.add_argument("--out", type=Path, default=Path("model.pt"),
+                        help="where to save the weights")
+    args = parser.parse_args()
+
+    distributed = "LOCAL_RANK" in os.environ  # set by torchrun
+    cuda = torch.cuda.is_available()
+    if distributed:
+        dist.init_process_group("nccl" if cuda else "gloo")
+        local_rank = int(os.environ["LOCAL_RANK"])
+        device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
+        if cuda:
+            torch.cuda.set_device(device)
+    else:
+        device = torch.device("cuda" if cuda else "cpu")
+    rank = dist.get_rank() if distributed else 0
+
+    if SEED is not None:
+        torch.manual_seed(SEED)
+    model = Network()
+    init_weights(model)
+    for index in FROZEN_LAYERS:
+        model.blocks[index].requires_grad_(False)
+    model.to(device)
+    net = model
+    devices = [device.index] if cuda else None
+    if distributed:
+        net = DistributedDataParallel(model, device_ids=devices)
+
+    train_set = load_split(args.data, ("train",))
+    test_set = load_split(args.data, ("t10k", "test"))
+    seed = SEED if SEED is not None else int(torch.seed() % 2**31)
+    sampler = DistributedSampler(train_set, seed=seed) if distributed else None
+    per_process = len(sampler) if sampler is not None else len(train_set)
+    loader = DataLoader(
+        train_set, batch_size=BATCH_SIZE, shuffle=sampler is None, sampler=sampler,
+        generator=torch.Generator().manual_seed(seed),
+        drop_last=per_process % BATCH_SIZE == 1,  # BatchNorm cannot train on one image
+    )
+    generator = torch.Generator().manual_seed(seed + 1)
+    optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
+    total_steps = len(loader) * args.epochs
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        totals, step = train_epoch(net, loader, optimizer, step, total_steps, device,
+                                   generator)
+        if distributed:
+            dist.all_reduce(totals)
+        if rank == 0:
+            train_loss = totals[0].item() / max(totals[1].item(), 1)
+            test_loss, test_acc = evaluate(model, test_set, device)
+            print(f"Epoch {epoch}, train loss: {train_loss:.4f}, "
+                  f"test loss: {test_loss:.4f}, test acc: {test_acc:.4f}", flush=True)
+    if rank == 0:
+        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, args.out)
+        print(f"saved the weights to {args.out}")
+    if distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
+'''
