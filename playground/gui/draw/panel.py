@@ -1,4 +1,4 @@
-"""DrawPanel: the canvas, what the network sees, its prediction bars, and "my drawings"."""
+"""DrawPanel: the canvas, what the network sees, its prediction bars, teaching symbols, "my drawings"."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from playground.core.layers import Shape
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
+from playground.core.transfer import TaughtModel
 from playground.data.drawings import add_drawing
 from playground.errors import PlaygroundError
 from playground.gui.draw.bars import PredictionBars
@@ -30,6 +31,7 @@ from playground.gui.draw.imagefile import ImageFileError, load_picture
 from playground.gui.draw.note import CanvasNote
 from playground.gui.draw.preview import InputPreview
 from playground.gui.draw.source import SAMPLE_MODEL, AnsweringModel, ModelSource, SnapshotFn
+from playground.gui.draw.teach import TeachBox
 
 DIGITS = tuple(str(digit) for digit in range(10))
 
@@ -37,11 +39,13 @@ DIGITS = tuple(str(digit) for digit in range(10))
 class DrawPanel(QWidget):
     """Draw (or open an image) and watch a network read it.
 
-    The sample model answers until ``set_live_model`` hands over the network being trained;
-    ``use_sample_model`` goes back. ``prediction_changed`` carries the probabilities shown (a
-    float array, one per class) or None when there is no prediction; ``drawing_saved`` carries the
-    label of a drawing added to "my drawings"; ``weights_changed`` comes when the answering model or
-    its weights change (``answering_model`` then returns the new one).
+    The sample model answers until ``set_live_model`` hands over the network being trained, or
+    ``use_taught_model`` (the teach box, after fine-tuning) a model taught new symbols;
+    ``use_sample_model`` goes back; ``shutdown`` stops a fine-tuning that runs.
+    ``prediction_changed`` carries the probabilities shown (a float array, one per class) or None
+    when there is no prediction; ``drawing_saved`` carries the label of a drawing added to "my
+    drawings"; ``weights_changed`` comes when the answering model or its weights change
+    (``answering_model`` then returns the new one).
     """
 
     prediction_changed = Signal(object)
@@ -63,12 +67,16 @@ class DrawPanel(QWidget):
         self.preview = InputPreview(self)
         self.bars = PredictionBars(DIGITS, self)
         self.my_drawings = MyDrawingsBox(drawing_classes, self)
+        self.teach = TeachBox(self.source.sample, self)
         self._build_layout(self._build_tools())
         self.canvas.drawing_changed.connect(self._on_drawing_changed)
         self.canvas.file_dropped.connect(self.open_image)
         self.source.weights_changed.connect(self._on_weights_changed)
         self.source.description_changed.connect(self._on_description_changed)
         self.my_drawings.add_requested.connect(self._on_add_requested)
+        self.teach.example_added.connect(self.canvas.clear)
+        self.teach.taught.connect(self.use_taught_model)
+        self.teach.back_requested.connect(self.use_sample_model)
         self.use_sample_model()
 
     def _build_tools(self) -> QHBoxLayout:
@@ -107,7 +115,7 @@ class DrawPanel(QWidget):
         return tools
 
     def _build_layout(self, tools: QHBoxLayout) -> None:
-        """Model line, canvas, tools, then the input preview beside the bars, then my drawings."""
+        """Model line, canvas, tools, the input preview beside the bars, teaching, my drawings."""
         caption = QLabel(self.tr("What the network sees (28×28)"), self)
         caption.setWordWrap(True)
         caption.setFixedWidth(self.preview.width())
@@ -123,6 +131,7 @@ class DrawPanel(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addLayout(tools)
         layout.addLayout(reading)
+        layout.addWidget(self.teach)
         layout.addWidget(self.my_drawings)
 
     # --- the interface the main window uses -------------------------------------------------------
@@ -137,9 +146,33 @@ class DrawPanel(QWidget):
         """
         self.source.use_live(spec, input_shape, num_classes, class_names, mean, std, snapshot_fn)
 
+    @Slot()
     def use_sample_model(self) -> None:
         """Read drawings with the shipped sample model again."""
         self.source.use_sample()
+
+    @Slot(object)
+    def use_taught_model(self, taught: TaughtModel) -> None:
+        """Read drawings with a model taught new symbols (its class names label the bars)."""
+        self.source.use_taught(taught)
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Stop a running fine-tuning and wait (bounded); True when no thread is left running."""
+        return self.teach.shutdown(timeout_ms)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Closing the panel stops a fine-tuning that runs."""
+        self.shutdown()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """Enter adds the drawing as an example while the teach box is open (not while naming)."""
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.teach.is_expanded()
+                and not self.teach.names_edit.hasFocus()):
+            self.teach.add_example()
+            event.accept()
+        else:
+            super().keyPressEvent(event)
 
     def answering_model(self) -> AnsweringModel | None:
         """The model reading the drawing now (the panel's own copy; use it on the GUI thread only)."""
@@ -184,6 +217,7 @@ class DrawPanel(QWidget):
         self._input = to_mnist(drawing)
         self.preview.set_input(self._input)
         self.my_drawings.set_can_add(self._input is not None)
+        self.teach.set_input(self._input)
         if self._input is not None:
             self.message.hide()
         self._predict()
@@ -193,6 +227,7 @@ class DrawPanel(QWidget):
         """New model or new weights: predict the current drawing again."""
         if self.bars.class_names() != self.source.class_names and self.source.class_names:
             self.bars.set_class_names(self.source.class_names)
+        self.teach.set_state(self.source.live, self.source.taught is not None)
         self._predict()
         self.weights_changed.emit()
 

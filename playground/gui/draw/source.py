@@ -1,4 +1,4 @@
-"""ModelSource: which model reads the drawing, the shipped sample or the network being trained."""
+"""ModelSource: which model reads the drawing: the shipped sample, a taught one, or the one training."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from playground.core.layers import Shape
 from playground.core.predict import Predictor
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec
+from playground.core.transfer import TaughtModel
 from playground.errors import PlaygroundError
 
 SAMPLE_MODEL = Path(__file__).resolve().parents[3] / "resources" / "models" / "sample-cnn.safetensors"
@@ -57,6 +58,8 @@ class ModelSource(QObject):
         self.problem = ""
         self.description = ""
         self.live = False
+        self.taught: TaughtModel | None = None
+        self._taught_version = 0
         self._snapshot_fn: SnapshotFn | None = None
         self._last_new = 0.0
         self._timer = QTimer(self)
@@ -78,7 +81,7 @@ class ModelSource(QObject):
     def use_sample(self) -> None:
         """Answer with the shipped sample model and stop polling."""
         self._timer.stop()
-        self._snapshot_fn, self.live = None, False
+        self._snapshot_fn, self.live, self.taught = None, False, None
         self.predictor, self.class_names = self._sample, self._sample_names
         self.problem = self._sample_problem
         self._set_description(self.tr("Sample model (small CNN trained on the bundled MNIST sample)"))
@@ -88,7 +91,7 @@ class ModelSource(QObject):
                  class_names: Sequence[str], mean: float, std: float, snapshot_fn: SnapshotFn) -> None:
         """Answer with a copy of the network being trained, fed from ``snapshot_fn`` every 300 ms."""
         self._timer.stop()
-        self.live, self._snapshot_fn, self.predictor = True, None, None
+        self.live, self._snapshot_fn, self.predictor, self.taught = True, None, None, None
         names = tuple(str(n) for n in class_names)
         self.class_names = names if len(names) == num_classes else tuple(map(str, range(num_classes)))
         self.problem = ""
@@ -108,6 +111,24 @@ class ModelSource(QObject):
             self._timer.start()
             self._poll()
         self.weights_changed.emit()
+
+    def use_taught(self, taught: TaughtModel) -> None:
+        """Answer with a model taught new symbols (a copy of it; each one is a new version)."""
+        self._timer.stop()
+        self._snapshot_fn, self.live, self.taught = None, False, taught
+        self._taught_version += 1
+        self.predictor = Predictor(taught.spec, FEEDABLE, len(taught.class_names), taught.mean, taught.std)
+        self.predictor.load(self._taught_version, taught.model.state_dict())
+        self.class_names, self.problem = taught.class_names, ""
+        self._set_description(self.tr("Taught symbols: %1").replace("%1", ", ".join(taught.class_names)))
+        self.weights_changed.emit()
+
+    def sample(self) -> AnsweringModel | None:
+        """The shipped sample model (None when it cannot be loaded), whichever model answers now."""
+        p = self._sample
+        if p is None:
+            return None
+        return AnsweringModel(p.spec, p.model, p.mean, p.std, self._sample_names, p.version, False)
 
     def version(self) -> int:
         """The version of the loaded weights (-1 before the first snapshot; 0 for the sample)."""

@@ -1,0 +1,83 @@
+"""TeachWorker: fine-tunes the sample model on drawn examples on its own thread; symbol name parsing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+import torch
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+
+from playground.core.spec import NetworkSpec
+from playground.core.transfer import MAX_CLASSES, MIN_CLASSES, TeachingStopped, teach
+from playground.errors import PlaygroundError
+from playground.gui.train.worker import gui_torch_threads, track
+
+log = logging.getLogger(__name__)
+
+
+def parse_names(text: str) -> list[str]:
+    """Symbol names from what the user typed: comma-separated, or space-separated without commas."""
+    parts = text.split(",") if "," in text else text.split()
+    return [part.strip() for part in parts if part.strip()]
+
+
+def names_problem(names: list[str]) -> str:
+    """Why these names cannot be taught (a sentence for the user), or "" when they can."""
+    tr = QCoreApplication.translate
+    if len(names) < MIN_CLASSES:
+        return tr("TeachBox", "Name at least two symbols, separated by commas.")
+    if len(names) > MAX_CLASSES:
+        return tr("TeachBox", "At most %1 symbols can be taught.").replace("%1", str(MAX_CLASSES))
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        return tr("TeachBox", "“%1” is listed twice.").replace("%1", twice)
+    return ""
+
+
+class TeachWorker(QThread):
+    """Runs ``core.transfer.teach`` once; never touches widgets.
+
+    ``progressed`` carries the fraction done, ``taught`` the TaughtModel (its model is not used on
+    this thread again), ``errored`` a message and hint; a stop request ends quietly. QThread's
+    ``finished`` follows in every case.
+    """
+
+    progressed = Signal(float)
+    taught = Signal(object)
+    errored = Signal(str, str)
+
+    def __init__(self, spec: NetworkSpec, state: dict[str, torch.Tensor], images: np.ndarray,
+                 labels: np.ndarray, names: list[str], mean: float, std: float,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TeachWorker")
+        self._args = (spec, state, images, labels, names, mean, std)
+        self.cancel = threading.Event()
+        track(self)
+
+    def run(self) -> None:
+        """The thread's body: teach, and send the result or the error back."""
+        saved = torch.get_num_threads()
+        torch.set_num_threads(gui_torch_threads())
+        try:
+            result = teach(*self._args, progress=self.progressed.emit, should_stop=self.cancel.is_set)
+        except TeachingStopped:
+            return
+        except PlaygroundError as exc:
+            self.errored.emit(exc.message, exc.hint or "")
+            return
+        except Exception as exc:  # every failure must reach the GUI thread
+            log.exception("teaching failed")
+            self.errored.emit(f"{type(exc).__name__}: {exc}",
+                              self.tr("this is a bug in the app; the log has the details"))
+            return
+        finally:
+            torch.set_num_threads(saved)
+        self.taught.emit(result)
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Ask the teaching to stop and wait (bounded); True when the thread has ended."""
+        self.cancel.set()
+        return self.wait(max(int(timeout_ms), 0))
