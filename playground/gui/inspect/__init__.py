@@ -1,0 +1,1 @@
+"""Views that look inside the network: evaluation, inside view, activation explorer."""

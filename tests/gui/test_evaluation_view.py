@@ -1,0 +1,202 @@
+"""The Evaluation dock: confusion matrix after an epoch or on demand, cell gallery, send to the pad."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import Qt
+
+from playground.core.analysis import analyse
+from playground.core.builder import build_model
+from playground.core.metrics import EpochRecord
+from playground.core.spec import NetworkSpec, layer
+from playground.core.training import TrainConfig
+from playground.gui.draw.panel import DrawPanel
+from playground.gui.inspect.evaluation_dock import EvaluationPanel
+from playground.gui.inspect.evaluator import EvaluationJob, EvaluationWorker
+from playground.gui.train import TrainingPanel
+from tests.conftest import cut
+
+TIMEOUT_MS = 30_000  # generous: the machine may be busy
+
+
+@pytest.fixture
+def dataset(sample_dataset):
+    """512 training images (a quick epoch) and the whole 1,000-image test split."""
+    return cut(sample_dataset, 512, 1000)
+
+
+@pytest.fixture
+def panels(qtbot, dataset):
+    """A training panel (Flatten + Linear, 1 epoch), a drawing pad and the evaluation panel, shown."""
+    spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
+    training = TrainingPanel(dataset=dataset, config=TrainConfig(epochs=1, batch_size=64))
+    training.set_network(spec, analyse(spec, dataset.input_shape, dataset.num_classes))
+    drawing = DrawPanel()
+    panel = EvaluationPanel(training, drawing)
+    for widget, size in ((training, (700, 600)), (drawing, (400, 700)), (panel, (700, 900))):
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+    qtbot.waitExposed(panel)
+    yield training, drawing, panel
+    training.shutdown()
+    panel.shutdown()
+
+
+def direct_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """counts[true, predicted] the plain numpy way."""
+    out = np.zeros((10, 10), np.int64)
+    np.add.at(out, (labels, predicted), 1)
+    return out
+
+
+def predictions(model: torch.nn.Module, dataset) -> np.ndarray:
+    """argmax of ``model`` on the test split, computed here without the app's code."""
+    x = torch.tensor(dataset.test_images[:, None], dtype=torch.float32) / 255.0
+    with torch.no_grad():
+        return model.eval()((x - dataset.mean) / dataset.std).argmax(1).numpy()
+
+
+def wait_idle(qtbot, panel: EvaluationPanel) -> None:
+    """Until no evaluation thread runs."""
+    qtbot.waitUntil(lambda: not panel.running, timeout=TIMEOUT_MS)
+
+
+def test_sample_model_before_training(qtbot, panels, dataset) -> None:
+    _training, drawing, panel = panels
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.evaluate_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, panel)
+    ev = panel.result.evaluation
+    expected = predictions(drawing.answering_model().model, dataset)
+    assert panel.matrix.matrix().sum() == 1000
+    assert np.array_equal(panel.matrix.matrix(), direct_matrix(dataset.test_labels, expected))
+    assert "Sample model" in panel.about.text() and "1,000 images" in panel.about.text()
+    worst = ev.worst_cell()
+    assert panel.matrix.selected() == worst
+    assert panel.gallery.model.split_indexes() == ev.cell(*worst).tolist()
+    assert panel.scores.rowCount() == 10
+    assert panel.scores.values(2)[1] == f"{ev.recall()[1]:.1%}"
+    assert panel.progress.isHidden() and not panel.cancel_button.isEnabled()
+    n = int(ev.matrix[worst])
+    assert panel.matrix.describe(*worst) == f"true {worst[0]}, predicted {worst[1]}: {n} images"
+
+
+def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, dataset) -> None:
+    training, drawing, panel = panels
+    trainers: list[object] = []
+    training.training_started.connect(lambda trainer, _dataset: trainers.append(trainer))
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        assert training.start()
+    qtbot.waitUntil(lambda: not training.is_training, timeout=TIMEOUT_MS)
+    wait_idle(qtbot, panel)
+    trainer_model = build_model(trainers[0].spec)
+    trainer_model.load_state_dict(trainers[0].snapshot()[1])
+    expected = predictions(trainer_model, dataset)
+    shown = panel.matrix.matrix()
+    assert shown.sum() == 1000
+    assert np.array_equal(shown, direct_matrix(dataset.test_labels, expected))
+    assert "after epoch 1" in panel.about.text()
+
+    off = shown.copy()
+    np.fill_diagonal(off, 0)
+    off[panel.matrix.selected()] = 0  # a cell other than the pre-selected worst one
+    true, predicted = np.unravel_index(int(off.argmax()), off.shape)
+    assert shown[true, predicted] > 0
+    qtbot.mouseClick(panel.matrix, Qt.MouseButton.LeftButton,
+                     pos=panel.matrix.cell_rect(int(true), int(predicted)).center())
+    assert panel.matrix.selected() == (true, predicted)
+    listed = panel.gallery.model.split_indexes()
+    members = np.flatnonzero((dataset.test_labels == true) & (expected == predicted))
+    assert sorted(listed) == members.tolist()
+    assert f"{len(members)} images of {true} predicted as {predicted}" in panel.gallery.caption.text()
+
+    assert drawing.input_image() is None
+    with qtbot.waitSignal(panel.example_sent) as sent:
+        qtbot.mouseClick(panel.gallery.send_button, Qt.MouseButton.LeftButton)
+    assert sent.args == [listed[0]]
+    seen = drawing.input_image()
+    assert seen is not None
+    example = dataset.test_images[listed[0]].astype(np.float32)
+    assert np.corrcoef(seen.ravel(), example.ravel())[0, 1] > 0.5
+
+
+def test_diverged_weights_give_a_message(qtbot, panels, dataset) -> None:
+    training, _drawing, panel = panels
+    spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
+    state = {k: torch.full_like(v, float("nan")) for k, v in build_model(spec).state_dict().items()}
+    trainer = SimpleNamespace(spec=spec, config=TrainConfig(), state="diverged", step=3,
+                              snapshot=lambda: (5, state))
+    training.training_started.emit(trainer, dataset)
+    panel.evaluate()
+    wait_idle(qtbot, panel)
+    assert panel.banner.isVisibleTo(panel)
+    assert "diverged" in panel.banner.text.text()
+    assert panel.result is None
+
+
+def test_hidden_panel_waits_and_an_edit_goes_back_to_the_sample(qtbot, panels, dataset) -> None:
+    training, drawing, panel = panels
+    spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
+    torch.manual_seed(1)
+    model = build_model(spec)
+    trainer = SimpleNamespace(spec=spec, config=TrainConfig(), state="running", step=8,
+                              snapshot=lambda: (2, model.state_dict()))
+    training.training_started.emit(trainer, dataset)
+    panel.hide()
+    training.epoch_finished.emit(EpochRecord(2, 1.0, 0.5, 1.0, 0.5, 1.0, 100.0))
+    assert not panel.running
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        panel.show()
+    wait_idle(qtbot, panel)
+    assert "Your network after epoch 2" in panel.about.text()
+    assert np.array_equal(panel.result.evaluation.predicted, predictions(model, dataset))
+    drawing.use_sample_model()  # what the window does when the network is edited after training
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        panel.evaluate()
+    wait_idle(qtbot, panel)
+    assert panel.about.text().startswith("Sample model")
+
+
+def test_cancelled_worker_emits_nothing(qtbot, dataset) -> None:
+    gate = threading.Event()
+
+    def load():
+        gate.wait(10)
+        return dataset
+
+    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))))
+    worker = EvaluationWorker(EvaluationJob(model, False, load, "test"))
+    results: list[object] = []
+    worker.evaluated.connect(results.append)
+    with qtbot.waitSignal(worker.finished, timeout=TIMEOUT_MS):
+        worker.start()
+        worker.cancel.set()
+        gate.set()
+    worker.wait()
+    assert results == []
+
+
+def test_install_in_the_window(qtbot, window) -> None:
+    dock = window.eval_dock
+    panel = dock.widget()
+    assert dock.objectName() == "evaluation_dock"
+    assert isinstance(panel, EvaluationPanel)
+    assert panel.training is window.training and panel.drawing is window.drawing
+    qtbot.waitUntil(lambda: window.train_dock in window.tabifiedDockWidgets(dock))
+    dock.raise_()
+    qtbot.waitUntil(panel.isVisible)
+    window.tabifyDockWidget(dock, window.draw_dock)
+    dock.raise_()
+    qtbot.waitUntil(lambda: window.drawing.visibleRegion().isEmpty())
+    panel.example_sent.emit(0)  # sending an image brings the drawing pad to the front
+    qtbot.waitUntil(lambda: not window.drawing.visibleRegion().isEmpty())
+    panel.evaluate()
+    assert panel.running
+    window.close()
+    assert not any(t.isRunning() for t in panel.findChildren(EvaluationWorker))
