@@ -1,0 +1,212 @@
+"""The "Inside the network" dock: every layer's output for the drawing, live as the user draws."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from playground.core.inspect import Inside, first_layer_weights, look_inside
+from playground.gui.draw.panel import DrawPanel
+from playground.gui.draw.source import AnsweringModel
+from playground.gui.inspect import inside_text as text
+from playground.gui.inspect.inside_sections import LayerSection, SaliencySection, Section, WeightsSection
+
+if TYPE_CHECKING:
+    from playground.gui.main_window import MainWindow
+
+THROTTLE_MS = 50
+"""Drawing and weight updates are coalesced: at most one recompute per this many ms (~20 Hz)."""
+BUSY_SHARE = 0.25
+"""On a slow or busy machine the wait grows so that recomputing takes at most this share of the GUI thread."""
+
+
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """One image runs fastest on one thread, and leaves the other cores to a training run."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
+
+
+class InsideView(QWidget):
+    """Feature maps, activations, recurrent states and gates, first-layer weights and a saliency map
+    for the drawing pad's current input, read by the model that answers there.
+
+    Sections are built once per network and only get new pixels afterwards. Updates from the pad
+    are coalesced by a single-shot timer (``throttle_ms``, longer when a recompute is slow; 0
+    recomputes at once, for tests) and skipped while the view is hidden; it catches up when shown.
+    ``refreshed`` comes after each redraw.
+    """
+
+    refreshed = Signal()
+
+    def __init__(self, drawing: DrawPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.drawing = drawing
+        self.throttle_ms = THROTTLE_MS
+        self.inside: Inside | None = None
+        self.layer_sections: list[LayerSection] = []
+        self.weights_section: WeightsSection | None = None
+        self.saliency_section: SaliencySection | None = None
+        self._model: torch.nn.Module | None = None
+        self._spec = None
+        self._weights_version: int | None = None
+        self._dirty = True
+        self._cost_ms = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.note.setAccessibleName(self.tr("Inside view message"))
+        self.content = QWidget()
+        self._sections = QVBoxLayout(self.content)
+        self._sections.setContentsMargins(6, 0, 6, 0)
+        self._sections.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.note)
+        layout.addWidget(self.scroll, 1)
+        self.setMinimumWidth(260)
+        self._say(text.prompt())
+        drawing.prediction_changed.connect(self._on_prediction_changed)
+        drawing.weights_changed.connect(self._on_weights_changed)
+
+    # --- reacting to the drawing pad --------------------------------------------------------------
+
+    @Slot(object)
+    def _on_prediction_changed(self, _probabilities: object) -> None:
+        """The drawing (or the prediction) changed."""
+        self.schedule()
+
+    @Slot()
+    def _on_weights_changed(self) -> None:
+        """Another answering model or new weights."""
+        self.schedule()
+
+    def schedule(self) -> None:
+        """Recompute soon: at once when ``throttle_ms`` is 0, else once when the timer fires."""
+        self._dirty = True
+        if self.throttle_ms <= 0:
+            self._on_timer()
+        elif not self._timer.isActive():
+            self._timer.start(max(self.throttle_ms, round(self._cost_ms / BUSY_SHARE)))
+
+    @Slot()
+    def _on_timer(self) -> None:
+        """Recompute when shown; a hidden view stays dirty until it is shown."""
+        if self.isVisible():
+            start = time.perf_counter()
+            self.refresh()
+            self._cost_ms = (time.perf_counter() - start) * 1000
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._dirty:
+            self.schedule()
+
+    # --- drawing ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Look inside the answering model for the current input and redraw every section."""
+        self._dirty = False
+        self._timer.stop()
+        answering, image = self.drawing.answering_model(), self.drawing.input_image()
+        if answering is None:
+            self._say(text.no_model(self.drawing.source.problem))
+            return
+        if image is None:
+            self._say(text.prompt())
+            return
+        spec = answering.spec
+        ends_in_softmax = bool(spec.layers) and spec.layers[-1].activation == "softmax"
+        try:
+            with one_torch_thread():
+                inside = look_inside(answering.model, spec, image, answering.mean, answering.std,
+                                     ends_in_softmax=ends_in_softmax)
+        except (RuntimeError, ValueError) as exc:
+            self._say(text.failed(str(exc)))
+            return
+        if not np.isfinite(inside.probabilities).all():
+            self._say(text.diverged())
+            return
+        if answering.model is not self._model or spec != self._spec:
+            self._rebuild(answering, inside)
+        if self.weights_section is not None and answering.version != self._weights_version:
+            _, weights = first_layer_weights(answering.model, spec, (1, *image.shape))
+            self.weights_section.show_weights(weights)
+            self._weights_version = answering.version
+        for section, view in zip(self.layer_sections, inside.layers, strict=True):
+            section.show_view(view)
+        top = int(inside.probabilities.argmax())
+        names = answering.class_names
+        name = names[top] if top < len(names) else str(top)
+        percent = 100.0 * float(inside.probabilities[top])
+        self.saliency_section.show_saliency(image, inside.saliency, name, percent)
+        self.inside = inside
+        self.note.hide()
+        self.scroll.show()
+        self.refreshed.emit()
+
+    def _say(self, message: str) -> None:
+        """Show a message instead of the sections."""
+        self.inside = None
+        self.note.setText(message)
+        self.note.show()
+        self.scroll.hide()
+
+    def sections(self) -> list[Section]:
+        """Every section in display order."""
+        found = (self._sections.itemAt(i).widget() for i in range(self._sections.count()))
+        return [widget for widget in found if isinstance(widget, Section)]
+
+    def _rebuild(self, answering: AnsweringModel, inside: Inside) -> None:
+        """New sections for a new network (the only time widgets are created)."""
+        for section in self.sections():
+            self._sections.removeWidget(section)
+            section.hide()
+            section.deleteLater()
+        spec = answering.spec
+        self.saliency_section = SaliencySection(inside.saliency.shape, self.content)
+        ordered: list[Section] = [self.saliency_section]
+        kind, weights = first_layer_weights(answering.model, spec, (1, *inside.saliency.shape))
+        first = next((i for i, lay in enumerate(spec.layers) if lay.type in ("Conv2d", "Linear")), None)
+        self.weights_section = None
+        if kind != "none" and first is not None:
+            self.weights_section = WeightsSection(kind, weights, first, spec.layers[first].type, self.content)
+        self.layer_sections = []
+        last = len(spec.layers) - 1
+        for view, lay in zip(inside.layers, spec.layers, strict=True):
+            if self.weights_section is not None and view.index == first:
+                ordered.append(self.weights_section)
+            section = LayerSection(view, lay, view.index == last, answering.class_names, self.content)
+            self.layer_sections.append(section)
+            ordered.append(section)
+        for position, section in enumerate(ordered):
+            self._sections.insertWidget(position, section)
+            section.show()
+        self._model, self._spec, self._weights_version = answering.model, spec, None
+
+
+def install_inside_view(window: MainWindow) -> QDockWidget:
+    """Add the "Inside the network" dock to ``window``, reading its drawing pad."""
+    view = InsideView(window.drawing)
+    return window.add_dock(view, view.tr("Inside the network"), "inside_dock",
+                           Qt.DockWidgetArea.RightDockWidgetArea)

@@ -1,0 +1,156 @@
+"""The inside view's words: plain titles for each layer's picture and one sentence on what it shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from playground.core.inspect import LayerView
+from playground.core.layers import ACTIVATIONS
+from playground.core.spec import LayerSpec
+
+DOT = " · "
+
+
+def _tr(source: str) -> str:
+    return QCoreApplication.translate("InsideView", source)
+
+
+def _number(value: int) -> str:
+    return f"{value:,}"
+
+
+def layer_title(view: LayerView, spec_layer: LayerSpec, last: bool) -> str:
+    """"Layer 1 · Conv2d · 16 maps 28×28 after ReLU" and the like."""
+    values = view.values
+    if view.kind == "maps":
+        c, h, w = values.shape
+        what = _tr("%1 maps %2×%3").replace("%1", _number(c)).replace("%2", str(h)).replace("%3", str(w))
+    elif view.kind == "sequence":
+        what = _tr("hidden state, %1 steps × %2 units").replace("%1", str(values.shape[0])).replace(
+            "%2", _number(values.shape[1]))
+    elif last and spec_layer.activation == "softmax":
+        what = _tr("%1 probabilities, one per class").replace("%1", _number(values.size))
+    elif last:
+        what = _tr("%1 scores, one per class").replace("%1", _number(values.size))
+    elif view.type == "Linear":
+        what = _tr("%1 neurons").replace("%1", _number(values.size))
+    else:
+        what = _tr("%1 values").replace("%1", _number(values.size))
+    parts = [_tr("Layer %1").replace("%1", str(view.index + 1)), view.type, what]
+    if spec_layer.activation != "none":
+        after = _tr("after %1").replace("%1", ACTIVATIONS[spec_layer.activation].label)
+        if view.kind == "sequence":
+            after = _tr("(%1 on the last step)").replace("%1", after)
+        parts[-1] = f"{what} {after}"
+    return DOT.join(parts)
+
+
+def layer_caption(view: LayerView, spec_layer: LayerSpec, last: bool) -> str:
+    """One sentence for a learner on what this layer's picture shows."""
+    if last and spec_layer.activation == "softmax":
+        return _tr("The class probabilities: the softmax turns the scores into numbers that add up to 1, "
+                   "as on the drawing pad's bars.")
+    if last and view.type == "Linear":
+        return _tr("The raw scores (logits) for each class: the softmax turns them into the "
+                   "probabilities on the drawing pad's bars.")
+    captions = {
+        "Conv2d": _tr("Each map shows where one filter found its pattern: a filter looks at a small "
+                      "patch at a time (local connections) and the same filter slides over the whole "
+                      "image (weight sharing)."),
+        "MaxPool2d": _tr("Max pooling keeps the strongest response in each window: the maps shrink, "
+                         "but what was found survives even if it moved a little."),
+        "AvgPool2d": _tr("Average pooling replaces each window by its mean: the maps shrink and "
+                         "become smoother."),
+        "Flatten": _tr("Flatten lays the maps out as one long list of numbers (shown here in rows) so "
+                       "that dense layers can read them."),
+        "Linear": _tr("Each cell is one neuron, which weighs every value of the layer before and adds "
+                      "a bias: bright neurons respond strongly to this drawing."),
+        "Dropout": _tr("Dropout only acts while training: when the network reads a drawing these are "
+                       "the same values as the layer before."),
+        "BatchNorm": _tr("Batch normalisation rescales every channel with statistics learned in "
+                         "training, so the next layer gets values of a steady size."),
+        "Activation": _tr("The activation function bends every value on its own; without it, stacked "
+                          "layers would add up to a single linear map."),
+    }
+    recurrent = _tr("Each row is one time step (one row of the image, top to bottom) and each column "
+                    "one unit of the memory: watch the state build up as the network reads the digit.")
+    return captions.get(view.type, recurrent)
+
+
+def gate_title(name: str) -> str:
+    """The heading of one gate's heat map."""
+    return {
+        "input": _tr("Input gate (how much of each new row is written to the memory)"),
+        "forget": _tr("Forget gate (how much of the memory is kept from the row before)"),
+        "output": _tr("Output gate (how much of the memory is shown as the hidden state)"),
+        "reset": _tr("Reset gate (how much of the old memory shapes the new proposal)"),
+        "update": _tr("Update gate (how much of the old memory is kept)"),
+    }.get(name, name)
+
+
+def gates_caption() -> str:
+    """What the gate heat maps show."""
+    return _tr("Gates are numbers between 0 (closed) and 1 (open), one per unit and step: they decide "
+               "what the memory writes, keeps and shows.")
+
+
+def gate_scale_texts() -> tuple[str, str]:
+    """The ends of a gate's colour scale."""
+    return _tr("0 closed"), _tr("1 open")
+
+
+def weights_title(kind: str, index: int, layer_type: str, shown: int, total: int,
+                  kernel: tuple[int, int]) -> str:
+    """The heading of the first layer's weights."""
+    head = DOT.join((_tr("Layer %1").replace("%1", str(index + 1)), layer_type))
+    if kind == "kernels":
+        what = _tr("its %1 filters (%2×%3 weights each)").replace("%1", _number(total)).replace(
+            "%2", str(kernel[0])).replace("%3", str(kernel[1]))
+        if shown < total:
+            what = _tr("the first %1 of its %2 filters").replace("%1", str(shown)).replace(
+                "%2", _number(total))
+    else:
+        what = _tr("weights of the first %1 of its %2 neurons").replace("%1", str(shown)).replace(
+            "%2", _number(total))
+    return DOT.join((head, what))
+
+
+def weights_caption(kind: str) -> str:
+    """What the first layer's weights show."""
+    if kind == "kernels":
+        return _tr("What each filter looks for: red weights add the ink under them, blue ones subtract "
+                   "it, so every filter answers to its own small stroke pattern.")
+    return _tr("Each image holds one neuron's weights, one per pixel: red pixels push the neuron "
+               "to fire, blue ones hold it back, so each neuron looks for its own pattern of ink.")
+
+
+def saliency_title(class_name: str, percent: float) -> str:
+    """The heading of the saliency map."""
+    return _tr("Where the network looks · top class %1 (%2 %)").replace("%1", class_name).replace(
+        "%2", f"{percent:.0f}")
+
+
+def saliency_caption() -> str:
+    """What the saliency map shows."""
+    return _tr("The drawing in gray with the saliency laid over it: bright pixels are those whose "
+               "change would move the top class's score the most (the gradient of the score).")
+
+
+def prompt() -> str:
+    """Shown while the drawing pad is empty."""
+    return _tr("Draw a digit on the drawing pad to see what happens inside the network.")
+
+
+def no_model(problem: str) -> str:
+    """Shown when no model can read the drawing."""
+    return problem or _tr("No network can read the drawing now.")
+
+
+def diverged() -> str:
+    """Shown when the network's output is not a number."""
+    return _tr("The network's output is not a number: its weights have diverged.")
+
+
+def failed(reason: str) -> str:
+    """Shown when looking inside fails."""
+    return _tr("Cannot look inside this network: %1").replace("%1", reason)
