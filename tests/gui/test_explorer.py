@@ -1,0 +1,146 @@
+"""The activation explorer: curves, formulas, layers, histograms and the deep sigmoid acceptance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from playground.core.activations_view import curve, fresh_model
+from playground.core.layers import ACTIVATIONS
+from playground.core.presets import preset
+from playground.core.spec import NetworkSpec, layer
+from playground.gui.inspect.explorer import (
+    ANSWERING,
+    FRESH,
+    LARGE,
+    ActivationExplorer,
+    install_explorer,
+)
+from playground.gui.inspect.explorer_plot import X_RANGE
+
+MNIST = (1, 28, 28)
+
+
+def _explorer(qtbot, spec: NetworkSpec, answering=None) -> ActivationExplorer:
+    explorer = ActivationExplorer(lambda: answering, lambda: None, lambda: (spec, MNIST, 10), refresh_ms=10)
+    qtbot.addWidget(explorer)
+    return explorer
+
+
+def test_curve_formula_and_note_follow_the_chosen_activation(qtbot) -> None:
+    explorer = _explorer(qtbot, preset("article-mlp"))
+    names = [explorer.activation_combo.itemData(i) for i in range(explorer.activation_combo.count())]
+    assert set(names) == set(ACTIVATIONS) - {"none"}
+    notes = set()
+    for name in names:
+        explorer.select_activation(name)
+        x, y = explorer.plot.derivative_curve.getData()
+        assert x[0] == X_RANGE[0] and x[-1] == X_RANGE[1]
+        np.testing.assert_allclose(y, curve(name, x)[1])
+        np.testing.assert_allclose(explorer.plot.value_curve.getData()[1], curve(name, x)[0])
+        assert "f'(x)" in explorer.formula_label.text() or "df" in explorer.formula_label.text()
+        notes.add(explorer.note_label.text())
+    assert len(notes) == len(names)
+    explorer.select_activation("sigmoid")
+    assert "<sup>-x</sup>" in explorer.formula_label.text()
+    assert "0.25" in explorer.note_label.text()
+
+
+def test_layers_come_from_the_spec_and_switch_the_activation(qtbot) -> None:
+    spec = NetworkSpec((layer("Flatten"), layer("Linear", "tanh", units=32),
+                        layer("Linear", "relu", units=16), layer("Linear", units=10)))
+    explorer = _explorer(qtbot, spec)
+    explorer.select_source(FRESH)
+    items = [explorer.layer_combo.itemText(i) for i in range(explorer.layer_combo.count())]
+    assert items[1:] == ["Layer 2 · Linear(32) · Tanh", "Layer 3 · Linear(16) · ReLU"]
+    assert explorer.layer() == 1 and explorer.activation() == "tanh"
+    assert len(explorer.values) == 512 * 32
+    assert explorer.plot.histogram_shares().sum() == pytest.approx(100.0)
+    explorer.select_layer(2)
+    assert explorer.activation() == "relu"
+    assert 0.2 < explorer.share < 0.8
+    assert "of pre-activations are where ReLU′ < 0.05" in explorer.saturation_label.text()
+    explorer.select_activation("gelu")  # another curve: the layer's histogram no longer belongs to it
+    assert explorer.layer() is None
+    assert len(explorer.plot.histogram_shares()) == 0
+
+
+def test_no_answering_model_and_a_broken_network_are_messages(qtbot) -> None:
+    broken = NetworkSpec((layer("Linear", "relu", units=8),))  # Linear on images: needs a Flatten
+    explorer = _explorer(qtbot, broken)
+    assert "No model reads the drawing pad" in explorer.network_label.text()
+    assert explorer.layer() is None and not explorer.layer_combo.isEnabled()
+    explorer.select_source(FRESH)
+    assert "cannot be built" in explorer.network_label.text()
+    assert explorer.values is None
+
+
+def test_install_adds_a_dock_and_tells_which_network_the_histogram_is_for(window, qtbot) -> None:
+    dock = install_explorer(window, refresh_ms=10)
+    assert dock.objectName() == "explorer_dock"
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    explorer = dock.widget()
+    assert isinstance(explorer, ActivationExplorer)
+    window.model.load_preset("deep-sigmoid")
+    explorer.refresh()
+    assert explorer.source_combo.currentIndex() == ANSWERING
+    assert "sample model" in explorer.network_label.text()
+    assert "not the network in the editor" in explorer.network_label.text()
+    assert explorer.layer() == 0  # the sample CNN's first convolution
+    explorer.select_source(FRESH)
+    window.training.dataset_changed.emit("mnist-sample", MNIST, 10)  # a refresh follows, throttled
+    window.model.load_preset("lenet5")
+    qtbot.waitUntil(lambda: "Layer 1 · Conv2d(6) · Tanh" in explorer.layer_combo.currentText(), timeout=3000)
+
+
+def test_acceptance_deep_sigmoid_shows_saturated_pre_activations(window, qtbot) -> None:
+    dock = install_explorer(window)
+    explorer = dock.widget()
+    window.model.load_preset("deep-sigmoid")
+    explorer.select_source(LARGE)
+    assert explorer.layer() == 1 and explorer.activation() == "sigmoid"
+    assert explorer.share > 0.7
+    text = explorer.saturation_label.text()
+    assert text.startswith(f"{100 * explorer.share:.0f}% of pre-activations are where Sigmoid′ < 0.0125")
+    shares = explorer.plot.histogram_shares()
+    assert shares[0] + shares[-1] > 60.0  # the pile-up at both ends of the curve
+    window.resizeDocks([dock], [460], Qt.Orientation.Horizontal)
+    window.resizeDocks([dock], [700], Qt.Orientation.Vertical)
+    qtbot.wait(50)
+    assert not dock.grab().isNull()
+
+
+def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
+    dock = install_explorer(window, refresh_ms=10)
+    explorer = dock.widget()
+    spec = preset("deep-sigmoid")
+    window.model.load_preset("deep-sigmoid")
+    state = {"version": 1, "std": 0.05}
+
+    def snapshot():
+        model = fresh_model(spec, MNIST, 10, weight_std=state["std"])
+        return state["version"], model.state_dict()
+
+    window.drawing.set_live_model(spec, MNIST, 10, [str(d) for d in range(10)], 0.13, 0.31, snapshot)
+    qtbot.waitUntil(lambda: "weights version 1" in explorer.network_label.text(), timeout=3000)
+    explorer.select_layer(1)
+    calm = explorer.share
+    state.update(version=2, std=1.0)
+    qtbot.waitUntil(lambda: "weights version 2" in explorer.network_label.text(), timeout=3000)
+    assert explorer.layer() == 1
+    assert explorer.share > calm + 0.5
+    window.drawing.use_sample_model()
+
+
+def test_a_hidden_explorer_catches_up_when_shown(qtbot) -> None:
+    specs = [preset("article-mlp")]
+    explorer = ActivationExplorer(lambda: None, lambda: None, lambda: (specs[0], MNIST, 10), refresh_ms=5)
+    qtbot.addWidget(explorer)
+    explorer.select_source(FRESH)
+    specs[0] = preset("deep-sigmoid")
+    explorer.schedule_refresh()
+    qtbot.wait(40)
+    assert explorer.layer_combo.count() == 2  # hidden: the article MLP's one hidden layer still
+    explorer.show()
+    qtbot.waitUntil(lambda: explorer.layer_combo.count() == 9, timeout=3000)
