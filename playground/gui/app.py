@@ -32,7 +32,8 @@ def _dataset_facts(dataset_id: str) -> tuple[str, tuple[int, ...], int]:
 
 
 def create_window(settings: QSettings | None = None) -> MainWindow:
-    """The main window, not yet shown. A QApplication must exist.
+    """The main window, not yet shown, with the last project reopened; after an unclean exit it first
+    offers to restore the unsaved project. A QApplication must exist.
 
     Args:
         settings: where the window keeps its state; the app's user settings when None.
@@ -41,7 +42,10 @@ def create_window(settings: QSettings | None = None) -> MainWindow:
         raise RuntimeError("create a QApplication before create_window()")
     _name_application()
     name, shape, classes = _dataset_facts(DEFAULT_DATASET)
-    return MainWindow(settings if settings is not None else QSettings(), name, shape, classes)
+    window = MainWindow(settings if settings is not None else QSettings(), name, shape, classes)
+    window.reopen_last_project()
+    window.offer_recovery()
+    return window
 
 
 def main() -> int:

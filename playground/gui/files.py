@@ -1,4 +1,4 @@
-"""The File menu's work: New, Open, Save, Save As, recent networks, and the unsaved-changes prompt."""
+"""The File menu's work: New, Open, Save (As), New from Project, recent files, the unsaved-changes prompt."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from playground.core.project import PROJECT_SUFFIX, Project, load_project, save_project
 from playground.core.spec import NetworkSpec
 from playground.errors import PlaygroundError
 from playground.gui.document import read_spec, write_spec
-from playground.gui.editor.model import NetworkModel
+from playground.gui.project import ProjectDocument
 
 MAX_RECENT = 8
 RECENT_KEY, PATH_KEY, DIR_KEY = "files/recent", "network/path", "files/last_dir"
@@ -23,120 +24,200 @@ def show_error(parent: QWidget, title: str, error: PlaygroundError) -> None:
     QMessageBox.critical(parent, title, body)
 
 
-class NetworkFiles(QObject):
-    """Ties the model to a file on disk; ``path_changed`` carries the new path ("" for untitled)."""
+def is_project(path: Path) -> bool:
+    """True for a project file name (.nnproj); anything else is opened as a network spec."""
+    return path.suffix.lower() == PROJECT_SUFFIX
+
+
+class ProjectFiles(QObject):
+    """Ties the document to a project file; ``path_changed`` carries the new path ("" for untitled),
+    ``saved`` the path after each successful save (the recovery file is then dropped)."""
 
     path_changed = Signal(str)
+    saved = Signal(str)
 
-    def __init__(self, model: NetworkModel, settings: QSettings, window: QWidget) -> None:
+    def __init__(self, document: ProjectDocument, settings: QSettings, window: QWidget) -> None:
         super().__init__(window)
-        self._model, self._settings, self._window = model, settings, window
+        self.document, self._settings, self._window = document, settings, window
         self.path: Path | None = None
-        self.baseline = model.spec
-        self.new_action = self._action(self.tr("&New"), QKeySequence.StandardKey.New, self._on_new_triggered)
-        self.open_action = self._action(self.tr("&Open Network..."), QKeySequence.StandardKey.Open,
-                                        self._on_open_triggered)
-        self.save_action = self._action(self.tr("&Save Network"), QKeySequence.StandardKey.Save,
-                                        self._on_save_triggered)
-        self.save_as_action = self._action(self.tr("Save Network &As..."), QKeySequence.StandardKey.SaveAs,
-                                           self._on_save_as_triggered)
-        self.recent_menu = QMenu(self.tr("Recent &Networks"), window)
+        self.baseline = document.model.spec
+        keys = QKeySequence.StandardKey
+        self.new_action = self._action(self.tr("&New Project"), self._on_new_triggered, keys.New)
+        self.open_action = self._action(self.tr("&Open..."), self._on_open_triggered, keys.Open)
+        self.open_action.setStatusTip(self.tr("Open a project (.nnproj) or a network spec (.json)"))
+        self.new_from_action = self._action(self.tr("New from &Project..."), self._on_new_from_triggered)
+        self.new_from_action.setStatusTip(self.tr("Start a new project from a trained one's network and "
+                                                  "weights (for fine-tuning)"))
+        self.save_action = self._action(self.tr("&Save"), self._on_save_triggered, keys.Save)
+        self.save_as_action = self._action(self.tr("Save &As..."), self._on_save_as_triggered, keys.SaveAs)
+        self.save_spec_action = self._action(self.tr("Save Network &Spec As..."),
+                                             self._on_save_spec_triggered)
+        self.save_spec_action.setStatusTip(self.tr("Save only the network's layers as JSON"))
+        self.recent_menu = QMenu(self.tr("Open &Recent"), window)
         self.recent_menu.aboutToShow.connect(self._on_recent_about_to_show)
-        model.structure_lock_changed.connect(self._on_structure_lock_changed)
+        document.model.structure_lock_changed.connect(self._on_structure_lock_changed)
 
-    def _action(self, text: str, keys: QKeySequence.StandardKey, slot: object) -> QAction:
+    def _action(self, text: str, slot: object, keys: QKeySequence.StandardKey | None = None) -> QAction:
         action = QAction(text, self._window)
-        action.setShortcut(keys)
+        if keys is not None:
+            action.setShortcut(keys)
         action.triggered.connect(slot)
         return action
 
     # --- operations (return False when cancelled or failed) ----------------------------------
 
     def new(self) -> bool:
-        """Start an empty, untitled network."""
+        """Start an empty, untitled project."""
         if not self.maybe_save():
             return False
-        self._reset(NetworkSpec(), None)
+        self.document.reset(NetworkSpec())
+        self._set_path(None, NetworkSpec())
         return True
 
     def open(self) -> bool:
-        """Ask for a spec file and open it."""
+        """Ask for a project or network spec file and open it."""
         if not self.maybe_save():
             return False
-        name, _ = QFileDialog.getOpenFileName(self._window, self.tr("Open Network"), self._start_dir(),
-                                              self.tr("Network specs (*.json);;All files (*)"))
+        name = self._ask_open(self.tr("Open"), self.tr("Projects and network specs (*%1 *.json);;"
+                                                       "All files (*)").replace("%1", PROJECT_SUFFIX))
         return bool(name) and self.open_path(Path(name))
 
     def open_path(self, path: Path) -> bool:
-        """Open ``path`` without asking; errors are shown in a message box."""
+        """Open ``path`` without asking: a project, or a network spec as a new untitled project.
+        Errors are shown in a message box and leave the open project as it was."""
         try:
-            spec = read_spec(path)
+            loaded = load_project(path) if is_project(path) else read_spec(path)
         except PlaygroundError as exc:
-            show_error(self._window, self.tr("Cannot open the network"), exc)
+            show_error(self._window, self.tr("Cannot open %1").replace("%1", path.name), exc)
             return False
-        self._reset(spec, path)
+        if isinstance(loaded, NetworkSpec):
+            self.document.reset(loaded)
+            self._set_path(None, loaded)
+        else:
+            self._warn(self.document.apply(loaded))
+            self._set_path(path, loaded.spec)
+        self._remember(path)
         return True
+
+    def new_from_project(self) -> bool:
+        """Ask for a trained project and start a new untitled one on its network and weights."""
+        if not self.maybe_save():
+            return False
+        name = self._ask_open(self.tr("New from Project"),
+                              self.tr("Projects (*%1)").replace("%1", PROJECT_SUFFIX))
+        return bool(name) and self.new_from_path(Path(name))
+
+    def new_from_path(self, path: Path) -> bool:
+        """A new untitled project whose base is the project at ``path`` (runs cleared, weights kept)."""
+        try:
+            project = load_project(path)
+        except PlaygroundError as exc:
+            show_error(self._window, self.tr("Cannot open %1").replace("%1", path.name), exc)
+            return False
+        self._warn(self.document.apply(project, as_base=True))
+        self._set_path(None, project.spec)
+        return True
+
+    def restore(self, project: Project, path: Path | None) -> None:
+        """Make a recovered ``project`` the document, unsaved, tied to its original file ``path``."""
+        self._warn(self.document.apply(project))
+        self.document.mark_dirty()
+        self._set_path(path, self.document.model.spec)
 
     def save(self) -> bool:
-        """Save to the current file, or ask for one."""
+        """Save the project to its file, or ask for one."""
         if self.path is None:
             return self.save_as()
-        try:
-            write_spec(self.path, self._model.spec)
-        except PlaygroundError as exc:
-            show_error(self._window, self.tr("Cannot save the network"), exc)
-            return False
-        self.baseline = self._model.spec
-        self._model.undo_stack.setClean()
-        self._remember(self.path)
-        return True
+        return self._save_to(self.path)
 
     def save_as(self) -> bool:
-        """Ask for a file name and save there."""
-        start = str(self.path) if self.path else str(Path(self._start_dir()) / self.tr("network.json"))
-        name, _ = QFileDialog.getSaveFileName(self._window, self.tr("Save Network As"), start,
+        """Ask for a project file name and save there."""
+        start = str(self.path) if self.path else str(Path(self._start_dir()) / f"project{PROJECT_SUFFIX}")
+        name, _ = QFileDialog.getSaveFileName(self._window, self.tr("Save Project As"), start,
+                                              self.tr("Projects (*%1)").replace("%1", PROJECT_SUFFIX))
+        if not name:
+            return False
+        path = Path(name)
+        if path.suffix.lower() in ("", ".json"):
+            path = path.with_suffix(PROJECT_SUFFIX)
+        elif path.suffix.lower() != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        if not self._save_to(path):
+            return False
+        self._set_path(path, self.document.model.spec)
+        return True
+
+    def save_spec_as(self) -> bool:
+        """Ask for a file name and save only the network spec there, as JSON."""
+        start = str(Path(self._start_dir()) / self.tr("network.json"))
+        name, _ = QFileDialog.getSaveFileName(self._window, self.tr("Save Network Spec As"), start,
                                               self.tr("Network specs (*.json)"))
         if not name:
             return False
         path = Path(name) if Path(name).suffix else Path(name).with_suffix(".json")
-        previous, self.path = self.path, path
-        if self.save():
-            self.path_changed.emit(str(path))
-            return True
-        self.path = previous
-        return False
+        try:
+            write_spec(path, self.document.model.spec)
+        except PlaygroundError as exc:
+            show_error(self._window, self.tr("Cannot save the network spec"), exc)
+            return False
+        self._remember(path)
+        return True
 
     def maybe_save(self) -> bool:
-        """True when it is fine to drop the network: it is saved, or the person saved or discarded it."""
-        if self._model.undo_stack.isClean():
+        """True when it is fine to drop the project: it is saved, or the person saved or discarded it."""
+        if not self.document.is_modified:
             return True
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self._window, self.tr("Unsaved changes"),
-            self.tr("The network has changes that are not saved. Save them?"),
+            self.tr("The project has changes that are not saved. Save them?"),
             buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
         if answer == buttons.Save:
             return self.save()
         return answer == buttons.Discard
 
     def recent_paths(self) -> list[str]:
-        """Recently opened or saved files, newest first."""
+        """Recently opened or saved files (projects and network specs), newest first."""
         value = self._settings.value(RECENT_KEY, [])
         return [value] if isinstance(value, str) else [str(v) for v in value or []]
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _reset(self, spec: NetworkSpec, path: Path | None) -> None:
-        self.path, self.baseline = path, spec
-        self._model.reset(spec)
-        if path is not None:
-            self._remember(path)
+    def _save_to(self, path: Path) -> bool:
+        try:
+            save_project(path, self.document.project())
+        except PlaygroundError as exc:
+            show_error(self._window, self.tr("Cannot save the project"), exc)
+            return False
+        except OSError as exc:
+            error = PlaygroundError(self.tr("cannot save %1: %2").replace("%1", str(path))
+                                    .replace("%2", exc.strerror or str(exc)),
+                                    self.tr("the file on disk was not changed; choose another folder or "
+                                            "free some disk space, then save again"))
+            show_error(self._window, self.tr("Cannot save the project"), error)
+            return False
+        self.baseline = self.document.model.spec
+        self.document.mark_clean()
+        self._remember(path)
+        self.saved.emit(str(path))
+        return True
+
+    def _set_path(self, path: Path | None, baseline: NetworkSpec) -> None:
+        self.path, self.baseline = path, baseline
+        self._settings.setValue(PATH_KEY, str(path) if path else "")
         self.path_changed.emit(str(path) if path else "")
+
+    def _ask_open(self, title: str, filters: str) -> str:
+        name, _ = QFileDialog.getOpenFileName(self._window, title, self._start_dir(), filters)
+        return name
+
+    def _warn(self, warning: str) -> None:
+        if warning:
+            self.document.training.banner.show_message(warning, "", error=False)
 
     def _remember(self, path: Path) -> None:
         recent = [str(path)] + [p for p in self.recent_paths() if p != str(path)]
         self._settings.setValue(RECENT_KEY, recent[:MAX_RECENT])
-        self._settings.setValue(PATH_KEY, str(path))
         self._settings.setValue(DIR_KEY, str(path.parent))
 
     def _start_dir(self) -> str:
@@ -151,12 +232,20 @@ class NetworkFiles(QObject):
         self.open()
 
     @Slot()
+    def _on_new_from_triggered(self) -> None:
+        self.new_from_project()
+
+    @Slot()
     def _on_save_triggered(self) -> None:
         self.save()
 
     @Slot()
     def _on_save_as_triggered(self) -> None:
         self.save_as()
+
+    @Slot()
+    def _on_save_spec_triggered(self) -> None:
+        self.save_spec_as()
 
     @Slot()
     def _on_recent_about_to_show(self) -> None:
@@ -166,10 +255,10 @@ class NetworkFiles(QObject):
             action = self.recent_menu.addAction(f"&{i} {Path(name).name}")
             action.setToolTip(name)
             action.setData(name)
-            action.setEnabled(not self._model.structure_locked)
+            action.setEnabled(not self.document.model.structure_locked)
             action.triggered.connect(lambda _checked=False, path=name: self._open_recent(path))
         if not paths:
-            self.recent_menu.addAction(self.tr("No recent networks")).setEnabled(False)
+            self.recent_menu.addAction(self.tr("No recent files")).setEnabled(False)
 
     def _open_recent(self, name: str) -> None:
         """Open a recent file; one that cannot be opened any more leaves the list."""
@@ -178,5 +267,5 @@ class NetworkFiles(QObject):
 
     @Slot(bool, str)
     def _on_structure_lock_changed(self, locked: bool, _reason: str) -> None:
-        self.new_action.setEnabled(not locked)
-        self.open_action.setEnabled(not locked)
+        for action in (self.new_action, self.open_action, self.new_from_action):
+            action.setEnabled(not locked)

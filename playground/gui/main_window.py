@@ -5,19 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from playground.core.analysis import Analysis
-from playground.core.presets import PRESETS, preset
+from playground.core.presets import preset
 from playground.core.spec import NetworkSpec
 from playground.errors import SpecError
 from playground.gui.about import about_html, device_text
+from playground.gui.actions import ModelActions
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.editor import text
 from playground.gui.editor.editor import NetworkEditor
 from playground.gui.editor.model import NetworkModel
-from playground.gui.files import PATH_KEY, NetworkFiles
+from playground.gui.files import PATH_KEY, ProjectFiles, is_project
+from playground.gui.inspect.evaluation_dock import install_evaluation
+from playground.gui.inspect.explorer import install_explorer
+from playground.gui.inspect.inside import install_inside_view
+from playground.gui.menus import build_menus
+from playground.gui.project import ProjectDocument
+from playground.gui.recovery import Recovery
 from playground.gui.train import TrainingPanel
 from playground.gui.wiring import wire_panels
 
@@ -47,8 +54,6 @@ class MainWindow(QMainWindow):
                             | QMainWindow.DockOption.AllowTabbedDocks)
         spec, path = self._last_network()
         self.model = NetworkModel(spec, input_shape, num_classes, dataset_name, self)
-        self.files = NetworkFiles(self.model, settings, self)
-        self.files.path = path
         self._docks: list[tuple[QDockWidget, Qt.DockWidgetArea]] = []
         self.editor = NetworkEditor(self.model)
         self.editor_dock = self.add_dock(self.editor, self.tr("Network editor"), "editor_dock",
@@ -59,11 +64,19 @@ class MainWindow(QMainWindow):
         self.drawing = DrawPanel()
         self.draw_dock = self.add_dock(self.drawing, self.tr("Draw a digit"), "draw_dock",
                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.document = ProjectDocument(self.model, self.training, self)
+        self.files = ProjectFiles(self.document, settings, self)
+        self.files.path = path
+        self.actions = ModelActions(self.document, settings, self)
+        self.recovery = Recovery(self.files, self)
+        self.eval_dock = install_evaluation(self)
+        self.inside_dock = install_inside_view(self)
+        self.explorer_dock = install_explorer(self)
         self._default_layout()
-        self._build_menus()
+        build_menus(self)
         self._build_status_bar(dataset_name, input_shape, num_classes)
         wire_panels(self)
-        self.model.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.document.modified_changed.connect(self._on_modified_changed)
         self.files.path_changed.connect(self._on_path_changed)
         self.model.analysis_changed.connect(self._on_analysis_changed)
         self.model.structure_lock_changed.connect(self._on_structure_lock_changed)
@@ -80,9 +93,17 @@ class MainWindow(QMainWindow):
         self._docks.append((dock, area))
         return dock
 
+    def docks(self) -> list[tuple[QDockWidget, Qt.DockWidgetArea]]:
+        """Every dock with its default area, in the order they were added."""
+        return list(self._docks)
+
     def _default_layout(self) -> None:
-        """Editor, training and drawing side by side, all visible on a 1366x768 screen."""
+        """Editor, training and drawing side by side, all visible on a 1366x768 screen; the views
+        that look inside the network are tabs behind the training panel."""
         self.splitDockWidget(self.train_dock, self.draw_dock, Qt.Orientation.Horizontal)
+        for dock in (self.eval_dock, self.inside_dock, self.explorer_dock):
+            self.tabifyDockWidget(self.train_dock, dock)
+        self.train_dock.raise_()
         self.resizeDocks([self.editor_dock, self.train_dock, self.draw_dock], list(DOCK_WIDTHS),
                          Qt.Orientation.Horizontal)
 
@@ -97,42 +118,6 @@ class MainWindow(QMainWindow):
         self.editor.reset_layout()
 
     # --- building ----------------------------------------------------------------------------
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.files.new_action, self.files.open_action])
-        file_menu.addMenu(self.files.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addActions([self.files.save_action, self.files.save_as_action])
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction(self.tr("&Quit"))
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        stack = self.model.undo_stack
-        self.undo_action = stack.createUndoAction(self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self)
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        edit_menu.addSeparator()
-        edit_menu.addActions(list(self.editor.actions_for_layers))
-        view_menu = bar.addMenu(self.tr("&View"))
-        for dock, _area in self._docks:
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction(self.tr("&Reset Layout")).triggered.connect(self.reset_layout)
-        self.presets_menu = bar.addMenu(self.tr("&Presets"))
-        self.presets_menu.setToolTipsVisible(True)
-        for name, row in PRESETS.items():
-            action = self.presets_menu.addAction(text.catalogue_text(row.title))
-            action.setObjectName(f"preset_{name}")
-            action.setToolTip(text.catalogue_text(row.description))
-            action.setStatusTip(text.catalogue_text(row.description))
-            action.triggered.connect(lambda _checked=False, key=name: self._on_preset_chosen(key))
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.tr("&About Neural Network Playground")).triggered.connect(self._on_about)
 
     def _build_status_bar(self, dataset_name: str, input_shape: tuple[int, ...], num_classes: int) -> None:
         self.device_label = QLabel(self.tr("Device: %1").replace("%1", device_text()), self)
@@ -158,6 +143,18 @@ class MainWindow(QMainWindow):
             return spec, Path(path) if path else None
         return preset(FIRST_PRESET), None
 
+    def reopen_last_project(self) -> bool:
+        """Open the project file open when the app last closed (weights and runs too); True if it was."""
+        path = self.files.path
+        if path is None or not is_project(path) or not path.is_file():
+            self.files.path = None
+            return False
+        return self.files.open_path(path)
+
+    def offer_recovery(self) -> bool:
+        """After an unclean exit, offer to restore the unsaved project; True when restored."""
+        return self.recovery.offer()
+
     def _restore_layout(self) -> None:
         geometry, state = self.settings.value(GEOMETRY_KEY), self.settings.value(STATE_KEY)
         splitter, inner = self.settings.value(SPLITTER_KEY), self.settings.value(INNER_KEY)
@@ -176,7 +173,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(STATE_KEY, self.saveState(STATE_VERSION))
         self.settings.setValue(SPLITTER_KEY, self.editor.splitter.saveState())
         self.settings.setValue(INNER_KEY, self.editor.inner.saveState())
-        spec = self.model.spec if self.model.undo_stack.isClean() else self.files.baseline
+        spec = self.files.baseline if self.document.is_modified else self.model.spec
         self.settings.setValue(SPEC_KEY, spec.to_json())
         self.settings.setValue(PATH_KEY, str(self.files.path) if self.files.path else "")
         self.settings.sync()
@@ -187,27 +184,27 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.drawing.shutdown()
+        self.recovery.close()
         self._save_session()
         event.accept()
 
     # --- slots -------------------------------------------------------------------------------
 
-    def _on_preset_chosen(self, name: str) -> None:
-        self.model.load_preset(name)
-
     @Slot()
-    def _on_about(self) -> None:
+    def show_about(self) -> None:
+        """The About box: version, libraries, device."""
         QMessageBox.about(self, self.tr("About Neural Network Playground"), about_html())
 
     @Slot(bool)
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.setWindowModified(not clean)
+    def _on_modified_changed(self, modified: bool) -> None:
+        self.setWindowModified(modified)
 
     @Slot(str)
     def _on_path_changed(self, _path: str) -> None:
         name = self.files.path.name if self.files.path else self.tr("Untitled")
         self.setWindowTitle(self.tr("%1[*] - Neural Network Playground").replace("%1", name))
-        self.setWindowModified(not self.model.undo_stack.isClean())
+        self.setWindowModified(self.document.is_modified)
 
     @Slot(object)
     def _on_analysis_changed(self, analysis: Analysis) -> None:

@@ -19,8 +19,9 @@ def _tr(source: str) -> str:
 
 
 def wire_panels(window: MainWindow) -> None:
-    """Connect the panels: edits reach the trainer, training locks the editor and feeds the pad."""
-    model, training, drawing = window.model, window.training, window.drawing
+    """Connect the panels: edits reach the trainer, training locks the editor and feeds the pad; when
+    no run is going the pad reads with the project's current weights."""
+    model, training, drawing, document = window.model, window.training, window.drawing, window.document
 
     def on_network(*_args: object) -> None:
         training.set_network(model.spec, model.analysis)
@@ -37,19 +38,28 @@ def wire_panels(window: MainWindow) -> None:
         drawing.set_live_model(trainer.spec, dataset.input_shape, dataset.num_classes,
                                dataset.class_names, dataset.mean, dataset.std, trainer.snapshot)
 
+    def on_weights() -> None:
+        trained = training.trained
+        if training.is_training:
+            return
+        if trained is None:
+            drawing.use_sample_model()
+            return
+        facts = document.facts()
+        drawing.set_live_model(trained.spec, facts.input_shape, facts.num_classes, facts.class_names,
+                               facts.mean, facts.std, document.snapshot)
+
     def on_stopped(_state: str) -> None:
         model.set_structure_locked(False, "")
+        on_weights()
+        window.recovery.autosave()
 
     model.analysis_changed.connect(on_network)
     training.dataset_changed.connect(on_dataset)
     training.training_started.connect(on_started)
     training.training_stopped.connect(on_stopped)
-    training.status_changed.connect(lambda message: window.statusBar().showMessage(message, 3000))
-    def on_edited(_spec: object) -> None:
-        if not training.is_training:  # weights trained for the old network no longer fit
-            drawing.use_sample_model()
-
-    model.spec_changed.connect(on_edited)
+    training.status_changed.connect(lambda message: window.statusBar().showMessage(message, 5000))
+    document.weights_changed.connect(on_weights)
     on_network()
     if training.dataset is not None:
         on_dataset(training.dataset.id, training.dataset.input_shape, training.dataset.num_classes)

@@ -39,6 +39,14 @@ def settings_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's data folder (my drawings, recovery files) lives under tmp_path, never the user's."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("NN_PLAYGROUND_DATA", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running(monkeypatch: pytest.MonkeyPatch):
     """Fail a test that starts a QThread and leaves it running."""
     started: list[QThread] = []

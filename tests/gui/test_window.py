@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import playground
 from playground.core.presets import PRESETS, preset
+from playground.core.project import load_project
 from playground.core.spec import NetworkSpec, layer
 from playground.gui import create_window, document
 from tests.gui.helpers import palette_button
@@ -48,7 +49,7 @@ def test_status_bar_and_about(window, answers) -> None:
     assert window.params_label.text() == "Parameters: 101,770"
     window.model.set_param(1, "units", 64)
     assert window.params_label.text() == f"Parameters: {784 * 64 + 64 + 64 * 10 + 10:,}"
-    window._on_about()
+    window.show_about()
     (_title, html), = answers["about"]
     assert playground.__version__ in html and "PySide6" in html and "PyTorch" in html and "Device" in html
 
@@ -61,7 +62,7 @@ def test_title_marker_appears_after_an_edit_and_clears_after_save(window, qtbot,
     _choose_file(monkeypatch, tmp_path / "mine")
     assert window.files.save()
     assert not window.isWindowModified()
-    assert window.windowTitle().startswith("mine.json[*]")
+    assert window.windowTitle().startswith("mine.nnproj[*]")
     window.model.undo_stack.undo()
     assert window.isWindowModified()
 
@@ -70,10 +71,10 @@ def test_save_and_open_round_trip(window, tmp_path, monkeypatch) -> None:
     window.model.load_preset("lenet5")
     window.model.set_activation(0, "relu")
     saved = window.model.spec
-    target = tmp_path / "lenet.json"
+    target = tmp_path / "lenet.nnproj"
     _choose_file(monkeypatch, target)
     window.files.save_as_action.trigger()
-    assert NetworkSpec.from_json(target.read_text()) == saved
+    assert load_project(target).spec == saved
     window.files.new()
     assert window.model.spec == NetworkSpec() and window.files.path is None
     window.files.open_action.trigger()
@@ -83,10 +84,24 @@ def test_save_and_open_round_trip(window, tmp_path, monkeypatch) -> None:
     assert window.files.recent_paths() == [str(target)]
 
 
+def test_network_spec_json_is_saved_and_opened_as_a_new_project(window, tmp_path, monkeypatch) -> None:
+    window.model.load_preset("lenet5")
+    saved = window.model.spec
+    target = tmp_path / "lenet.json"
+    _choose_file(monkeypatch, target)
+    assert window.files.save_spec_as()
+    assert NetworkSpec.from_json(target.read_text()) == saved
+    window.files.new()
+    window.files.open_action.trigger()
+    assert window.model.spec == saved
+    assert window.files.path is None and "Untitled" in window.windowTitle()
+    assert window.files.recent_paths() == [str(target)]
+
+
 def test_write_error_shows_a_message_and_keeps_the_old_file(window, answers, tmp_path, monkeypatch) -> None:
     target = tmp_path / "net.json"
     _choose_file(monkeypatch, target)
-    assert window.files.save()
+    assert window.files.save_spec_as()
     before = target.read_bytes()
     window.model.load_preset("small-cnn")
 
@@ -95,16 +110,15 @@ def test_write_error_shows_a_message_and_keeps_the_old_file(window, answers, tmp
             return -1
 
     monkeypatch.setattr(document, "QSaveFile", FullDisk)
-    assert window.files.save() is False
+    assert window.files.save_spec_as() is False
     (title, text), = answers["critical"]
     assert "Cannot save" in title and str(target) in text and "disk space" in text
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["net.json"]
-    assert window.isWindowModified()
 
 
 def test_save_into_a_missing_folder_is_a_message(window, answers, tmp_path, monkeypatch) -> None:
-    _choose_file(monkeypatch, tmp_path / "no" / "such" / "net.json")
+    _choose_file(monkeypatch, tmp_path / "no" / "such" / "net.nnproj")
     assert window.files.save_as() is False
     assert len(answers["critical"]) == 1
     assert window.files.path is None
@@ -142,14 +156,14 @@ def test_first_launch_then_the_last_network_reopens(qtbot, answers, tmp_path, mo
     qtbot.addWidget(first)
     assert first.model.spec == preset("article-mlp")
     first.model.load_preset("small-cnn")
-    _choose_file(monkeypatch, tmp_path / "cnn.json")
+    _choose_file(monkeypatch, tmp_path / "cnn.nnproj")
     first.files.save()
     first.model.add_layer("Dropout")
     first.close()  # Discard: the saved network is the one to reopen
     second = create_window()
     qtbot.addWidget(second)
     assert second.model.spec == preset("small-cnn")
-    assert second.files.path == tmp_path / "cnn.json" and not second.isWindowModified()
+    assert second.files.path == tmp_path / "cnn.nnproj" and not second.isWindowModified()
 
 
 def _reopen(qtbot, first) -> object:
@@ -203,7 +217,7 @@ def test_unknown_spec_in_settings_falls_back_to_the_article_mlp(qtbot, answers) 
 def test_recent_menu_lists_saved_files(window, tmp_path, monkeypatch) -> None:
     target = tmp_path / "a.json"
     _choose_file(monkeypatch, target)
-    window.files.save()
+    window.files.save_spec_as()
     window.files.recent_menu.aboutToShow.emit()
     entries = [a for a in window.files.recent_menu.actions() if a.data()]
     assert [a.data() for a in entries] == [str(target)]

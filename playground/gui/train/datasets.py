@@ -81,7 +81,7 @@ class DatasetPicker(QWidget):
         self._fill()
         if dataset is not None:
             self._loaded[dataset.id] = dataset
-        self._select(dataset.id if dataset is not None else DEFAULT_DATASET)
+        self.select(dataset.id if dataset is not None else DEFAULT_DATASET)
         self.combo.activated.connect(self._on_activated)
 
     def _fill(self) -> None:
@@ -114,7 +114,7 @@ class DatasetPicker(QWidget):
             self.combo.setItemData(row, name, Qt.ItemDataRole.ToolTipRole)
         return row
 
-    def _select(self, dataset_id: str) -> None:
+    def select(self, dataset_id: str) -> None:
         """Load (from disk or memory) and select ``dataset_id``; on failure keep the old one."""
         try:
             dataset = self._loaded.get(dataset_id)
@@ -157,7 +157,7 @@ class DatasetPicker(QWidget):
         if info is not None and info.needs_download and chosen not in self._loaded:
             self._offer_download(info)
         else:
-            self._select(chosen)
+            self.select(chosen)
 
     def _offer_download(self, info: sources.DatasetInfo) -> None:
         answer = QMessageBox.question(

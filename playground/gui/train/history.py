@@ -1,4 +1,4 @@
-"""Run history: every run with its configuration and curves, and a table comparing the runs."""
+"""Run history: every run with its configuration and curves (to and from JSON), and a table comparing them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -22,6 +23,9 @@ from playground.core.spec import NetworkSpec
 from playground.gui.train.buffers import RunCurves
 
 CHANGED = QColor("#fff2b3")
+SAVED_POINTS = 4000
+"""At most this many points of a run's loss curve are kept in a project (enough for an overlay)."""
+CURVE_NAMES = ("x", "loss_ema", "epoch_x", "test_accuracy")
 CONFIG_COLUMNS = ("optimizer", "learning_rate", "batch_size", "epochs", "loss", "init", "weight_decay",
                   "augment", "seed", "schedule", "device", "validation_fraction")
 
@@ -56,11 +60,49 @@ class Run:
         """"Run 2 (adam, lr 0.001)", for legends."""
         return f"Run {self.number} ({self.config['optimizer']}, lr {self.config['learning_rate']:g})"
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (NaN as null; a long loss curve thinned to SAVED_POINTS)."""
+        step = max(1, -(-len(self.curves.x) // SAVED_POINTS))
+        curves = {name: _floats(getattr(self.curves, name)[::step] if name in ("x", "loss_ema")
+                                else getattr(self.curves, name)) for name in CURVE_NAMES}
+        return {"number": self.number, "config": dict(self.config), "network": self.network,
+                "spec_json": self.spec_json, "dataset_id": self.dataset_id, "state": self.state,
+                "curves": curves, "final_test_accuracy": _floats([self.final_test_accuracy])[0],
+                "seconds": self.seconds, "samples_per_second": self.samples_per_second,
+                "lr_changes": [float(x) for x in self.lr_changes]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Run:
+        """The run ``to_dict`` described. Raises ValueError, KeyError or TypeError on other data."""
+        curves = {name: _array(data["curves"][name]) for name in CURVE_NAMES}
+        if len(curves["x"]) != len(curves["loss_ema"]) or len(curves["epoch_x"]) != len(
+                curves["test_accuracy"]):
+            raise ValueError("curve lengths differ")
+        config = data["config"]
+        if not isinstance(config, dict) or not {"optimizer", "learning_rate", *CONFIG_COLUMNS} <= set(config):
+            raise ValueError("incomplete run configuration")
+        accuracy = data["final_test_accuracy"]
+        return cls(int(data["number"]), config, str(data["network"]), str(data["spec_json"]),
+                   str(data["dataset_id"]), str(data["state"]), RunCurves(**curves),
+                   math.nan if accuracy is None else float(accuracy), float(data["seconds"]),
+                   float(data["samples_per_second"]), [float(x) for x in data.get("lr_changes", [])])
+
+
+def _floats(values: Any) -> list[float | None]:
+    return [None if not math.isfinite(v) else v for v in np.asarray(values, dtype=np.float64).tolist()]
+
+
+def _array(values: Any) -> np.ndarray:
+    if not isinstance(values, list):
+        raise TypeError("a curve must be a list")
+    return np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
+
 
 class RunHistory(QObject):
     """The runs of this session, oldest first."""
 
     run_added = Signal(object)
+    runs_replaced = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +116,29 @@ class RunHistory(QObject):
         """Keep ``run`` and announce it."""
         self.runs.append(run)
         self.run_added.emit(run)
+
+    def to_dicts(self) -> tuple[dict[str, Any], ...]:
+        """Every run as JSON data, for a project file."""
+        return tuple(run.to_dict() for run in self.runs)
+
+    def replace(self, runs: list[Run]) -> None:
+        """Forget the runs and take ``runs`` (renumbered 1, 2, ...) instead."""
+        self.runs = []
+        self.runs_replaced.emit()
+        for number, run in enumerate(runs, start=1):
+            run.number = number
+            self.add(run)
+
+    def restore(self, data: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> int:
+        """Replace the runs by those in ``data`` (from a project); returns how many were unreadable."""
+        runs = []
+        for item in data:
+            try:
+                runs.append(Run.from_dict(item))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+        self.replace(runs)
+        return len(data) - len(runs)
 
 
 def _text(key: str, value: Any) -> str:
@@ -113,6 +178,7 @@ class RunTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         history.run_added.connect(self._on_run_added)
+        history.runs_replaced.connect(self._on_runs_replaced)
         self.table.itemChanged.connect(self._on_item_changed)
 
     @Slot(object)
@@ -146,6 +212,10 @@ class RunTable(QWidget):
             self.table.setItem(row, col, item)
         self.table.blockSignals(False)
         self.table.scrollToBottom()
+
+    @Slot()
+    def _on_runs_replaced(self) -> None:
+        self.table.setRowCount(0)
 
     def set_overlay(self, number: int, shown: bool) -> None:
         """Tick or untick run ``number``'s overlay box (emits ``overlay_toggled``)."""

@@ -15,13 +15,14 @@ from playground.core.training import TrainConfig, Trainer
 from playground.data.sources import Dataset
 from playground.errors import PlaygroundError
 from playground.gui.train.buffers import RunCurves
+from playground.gui.train.continuing import continuing_line, reset_button, watch_form
 from playground.gui.train.controls import ControlBar, MessageBanner, scrolled, splitter
 from playground.gui.train.datasets import DatasetPicker
 from playground.gui.train.form import HyperparameterForm
 from playground.gui.train.history import Run, RunHistory, RunTable, spec_summary
 from playground.gui.train.plots import REFRESH_HZ, LivePlots
 from playground.gui.train.runlog import ProgressLine, RunLog
-from playground.gui.train.runner import ActiveRun, RunController
+from playground.gui.train.runner import ActiveRun, RunController, Trained, copy_state, weights_fit
 from playground.gui.train.worker import EMIT_INTERVAL, RecordChunk
 
 STATUS_SECONDS = 0.25
@@ -33,6 +34,11 @@ class TrainingPanel(QWidget):
     The main window calls ``set_network`` after every edit, listens to ``dataset_changed``,
     ``training_started``/``training_stopped``, ``epoch_finished`` (an EpochRecord) and
     ``status_changed``, and calls ``shutdown`` when it closes.
+
+    ``trained`` holds the weights the last run left (or a file gave): Start continues from them while
+    they fit the network, exactly where the run stopped while the network, data and settings are
+    unchanged; ``weights_changed`` comes whenever they change or go, ``config_edited`` after a
+    setting is edited.
     """
 
     dataset_changed = Signal(str, object, int)
@@ -40,6 +46,8 @@ class TrainingPanel(QWidget):
     training_stopped = Signal(str)
     status_changed = Signal(str)
     epoch_finished = Signal(object)
+    weights_changed = Signal()
+    config_edited = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, dataset: Dataset | None = None,
                  config: TrainConfig | None = None, emit_interval: float = EMIT_INTERVAL,
@@ -50,6 +58,7 @@ class TrainingPanel(QWidget):
         self.runner = RunController(emit_interval, self)
         self._last_status = 0.0
         self.last_state = "idle"
+        self.trained: Trained | None = None
         self.history = RunHistory(self)
         self.picker = DatasetPicker(dataset, self)
         self.form = HyperparameterForm(config, self)
@@ -73,6 +82,9 @@ class TrainingPanel(QWidget):
         self.runner.errored.connect(self._on_failed)
         self.runner.run_ended.connect(self._on_run_ended)
         self.runs.overlay_toggled.connect(self._on_overlay_toggled)
+        self.history.runs_replaced.connect(self._on_runs_replaced)
+        self.reset_button.clicked.connect(self.reset_weights)
+        watch_form(self.form, self.config_edited)
         self.plots.export_button.failed.connect(self._on_failed)
         space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
         space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -85,6 +97,8 @@ class TrainingPanel(QWidget):
 
     def _build_layout(self) -> None:
         self.form.layout().insertRow(0, self.tr("Dataset"), self.picker)
+        self.reset_button = reset_button(self.form)
+        self.form.layout().addRow(self.tr("Weights"), self.reset_button)
         self.bottom_tabs = QTabWidget(self)
         self.bottom_tabs.addTab(self.log, self.tr("Log"))
         self.bottom_tabs.addTab(self.runs, self.tr("Runs"))
@@ -108,9 +122,50 @@ class TrainingPanel(QWidget):
 
     @Slot(object, object)
     def set_network(self, spec: NetworkSpec, analysis: Analysis) -> None:
-        """Keep the latest network and its analysis; Start is disabled while it has errors."""
+        """Keep the latest network and its analysis; Start is disabled while it has errors.
+
+        Trained weights that no longer fit (another shape) are dropped, saying so; weights that
+        still fit (a layer frozen, an activation changed) stay, for the next run to start from
+        with a fresh optimizer.
+        """
         self._spec, self._analysis = spec, analysis
+        trained = self.trained
+        if trained is not None and not self.is_training and spec != trained.spec:
+            if self._fits(trained, spec):
+                self.set_trained(Trained(spec, trained.weights, trained.dataset_id))
+            else:
+                self.set_trained(None)
+                self.status_changed.emit(self.tr("The trained weights no longer fit the network and were "
+                                                 "dropped: the next run starts from fresh weights"))
         self._update_controls()
+
+    def _fits(self, trained: Trained, spec: NetworkSpec) -> bool:
+        dataset = self.picker.current
+        return dataset is not None and weights_fit(trained.weights, spec, dataset.input_shape,
+                                                   dataset.num_classes)
+
+    def set_trained(self, trained: Trained | None) -> None:
+        """Take ``trained`` (or None: fresh weights next time) as the weights to continue from."""
+        self.trained = trained
+        self._update_controls()
+        self.weights_changed.emit()
+
+    @Slot()
+    def reset_weights(self) -> None:
+        """Forget the trained weights: the next run starts from freshly initialised ones."""
+        if self.trained is None or self.is_training:
+            return
+        self.set_trained(None)
+        self.log.write(self.tr("Weights reset: the next run starts from fresh weights."))
+        self.status_changed.emit(self.tr("Weights reset"))
+
+    def select_dataset(self, dataset_id: str) -> bool:
+        """Load and select ``dataset_id`` (e.g. "idx:/folder"); False (with a message) when it fails."""
+        if self.is_training:
+            return False
+        if dataset_id != self.picker.current_id:
+            self.picker.select(dataset_id)
+        return self.picker.current_id == dataset_id
 
     @property
     def dataset(self) -> Dataset | None:
@@ -154,6 +209,12 @@ class TrainingPanel(QWidget):
         mode = "idle" if run is None else "paused" if run.state == "paused" else "running"
         problem = self._start_problem()
         self.controls.set_mode(mode, not problem, problem)
+        can_continue = run is None and not problem and self.trained is not None and self._spec is not None \
+            and self._fits(self.trained, self._spec)
+        self.controls.start.setText(self.tr("Continue") if can_continue else self.tr("Start"))
+        if can_continue:
+            self.controls.start.setToolTip(self.tr("Continue training from the current weights"))
+        self.reset_button.setEnabled(run is None and self.trained is not None)
         self.picker.setEnabled(run is None)
         self.form.set_running(run is not None)
 
@@ -162,9 +223,13 @@ class TrainingPanel(QWidget):
         much. Problems go to the banner. True when a run started."""
         if self.is_training or self._start_problem():
             return False
-        number = self.history.next_number()
+        number, dataset, config = self.history.next_number(), self.picker.current, self.form.config()
+        trained = self.trained if self.trained is not None and self._fits(self.trained, self._spec) else None
+        resume = trained.resume if trained and trained.resumes_with(self._spec, dataset.id, config) else None
         try:
-            run = self.runner.prepare(self._spec, self.picker.current, self.form.config(), number, step)
+            model = trained.model(self._spec, dataset.input_shape, dataset.num_classes, config) \
+                if trained else None
+            run = self.runner.prepare(self._spec, dataset, config, number, step, model, resume)
         except PlaygroundError as exc:
             self._show_error(exc.message, exc.hint or "")
             return False
@@ -176,6 +241,12 @@ class TrainingPanel(QWidget):
             self.runs.set_overlay(number - 1, True)
         self.banner.hide()
         self.log.started(number, run.dataset.name, spec_summary(run.spec), run.config)
+        if resume is not None:
+            self.log.write(continuing_line(resume.epoch, resume.batch))
+            if config.learning_rate != resume.base_lr:
+                run.trainer.set_learning_rate(config.learning_rate)
+        elif trained is not None:
+            self.log.write(self.tr("Starting from the current weights with a fresh optimizer."))
         self.controls.show_state("running")
         self._update_controls()
         self.runner.launch()
@@ -278,12 +349,26 @@ class TrainingPanel(QWidget):
         self.history.add(Run(run.number, run.config.to_dict(), spec_summary(run.spec), run.spec.to_json(),
                              run.dataset.id, state, RunCurves.from_store(store), accuracy, seconds,
                              run.speed, list(store.lr_changes)))
+        if state != "error":
+            self._keep_weights(run)
         summary = self.progress.show_summary(run, self.controls.state_label(state), accuracy, seconds)
         self.log.write(summary)
         self.controls.show_state(state)
         self._update_controls()
         self.status_changed.emit(summary)
         self.training_stopped.emit(state)
+
+    def _keep_weights(self, run: ActiveRun) -> None:
+        """The run's weights and resume state, copied now that its thread has ended."""
+        trainer = run.trainer
+        done = trainer.resume_state()
+        self.set_trained(Trained(run.spec, copy_state(trainer.model), run.dataset.id, run.config, done,
+                                 done.epoch if done is not None else 0))
+
+    @Slot()
+    def _on_runs_replaced(self) -> None:
+        """Another project's runs: the overlays of this one's go."""
+        self.plots.clear_overlays()
 
     @Slot(int, bool)
     def _on_overlay_toggled(self, number: int, shown: bool) -> None:

@@ -224,6 +224,15 @@ class LivePlots(QWidget):
 
     # --- overlays of earlier runs -----------------------------------------------------------------
 
+    def clear_overlays(self) -> None:
+        """Remove every earlier run's overlay curves (the runs of another project replace them)."""
+        for _curves, items in self._overlays.values():
+            for plot, item in items:
+                plot.legend.removeItem(item)
+                plot.removeItem(item)
+        self._overlays.clear()
+        self.refresh(everything=True)
+
     def show_overlay(self, run_id: int, label: str, curves: RunCurves, visible: bool) -> None:
         """Show or hide an earlier run's curves, dimmed; created on first use."""
         if run_id not in self._overlays:

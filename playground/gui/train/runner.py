@@ -1,21 +1,85 @@
-"""RunController: owns the run in progress (trainer + worker thread) and keeps its running totals."""
+"""RunController: owns the run in progress (trainer + worker thread); Trained: the weights a run leaves."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
+import torch
 from PySide6.QtCore import QObject, Signal, Slot
 from torch import nn
 
 from playground.core.analysis import analyse
+from playground.core.builder import PlaygroundNet, build_model
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig, Trainer
 from playground.data.sources import Dataset
-from playground.errors import TrainingError
+from playground.errors import PlaygroundError, TrainingError
 from playground.gui.train.worker import EMIT_INTERVAL, RecordChunk, TrainingWorker
 
+if TYPE_CHECKING:
+    from playground.core.resume import ResumeState
+
 FINAL_STATES = ("finished", "stopped", "diverged", "error")
+RESUME_FREE = ("epochs", "learning_rate")
+"""Settings that may change between a run and the run continuing it (the others shape the optimizer
+state or the batches, so a change starts a fresh optimizer from the current weights)."""
+
+
+def weights_fit(weights: dict[str, torch.Tensor], spec: NetworkSpec, input_shape: tuple[int, ...],
+                num_classes: int) -> bool:
+    """True when ``weights`` have exactly the names and shapes of ``spec``'s model (built without memory).
+
+    A last layer whose units differ from ``num_classes`` still fits: the weights keep their use for
+    transfer learning until that layer is replaced.
+    """
+    result = analyse(spec, input_shape, num_classes)
+    last = result.layers[-1].output_shape if result.layers else None
+    if not result.ok and last is not None and len(last) == 1:
+        num_classes = int(last[0])
+    try:
+        with torch.device("meta"):
+            expected = build_model(spec, input_shape, num_classes).state_dict()
+    except PlaygroundError:
+        return False
+    return set(expected) == set(weights) and all(
+        tuple(expected[k].shape) == tuple(weights[k].shape) for k in expected)
+
+
+def copy_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A CPU copy of ``model``'s state dict that later training cannot change."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+@dataclass(frozen=True)
+class Trained:
+    """Weights that training (or a file) left, the network they belong to, and where a run can go on.
+
+    ``resume`` is only used while ``spec``, ``dataset_id`` and ``config`` (but RESUME_FREE) still
+    hold; otherwise the next run starts a fresh optimizer from ``weights``.
+    """
+
+    spec: NetworkSpec
+    weights: dict[str, torch.Tensor]
+    dataset_id: str = ""
+    config: TrainConfig | None = None
+    resume: ResumeState | None = None
+    epochs_done: int = 0
+
+    def resumes_with(self, spec: NetworkSpec, dataset_id: str, config: TrainConfig) -> bool:
+        """True when a run of ``spec`` on ``dataset_id`` with ``config`` can continue exactly."""
+        if self.resume is None or self.config is None or spec != self.spec or dataset_id != self.dataset_id:
+            return False
+        free = {name: getattr(config, name) for name in RESUME_FREE}
+        return replace(self.config, **free) == config
+
+    def model(self, spec: NetworkSpec, input_shape: tuple[int, ...], num_classes: int,
+              config: TrainConfig) -> PlaygroundNet:
+        """``spec``'s model (frozen layers as ``spec`` says) holding these weights."""
+        model = build_model(spec, input_shape, num_classes, config.init, config.loss)
+        model.load_state_dict(self.weights)
+        return model
 
 
 @dataclass
@@ -86,15 +150,17 @@ class RunController(QObject):
         self.active: ActiveRun | None = None
 
     def prepare(self, spec: NetworkSpec, dataset: Dataset, config: TrainConfig, number: int,
-                step: str = "") -> ActiveRun:
+                step: str = "", model: PlaygroundNet | None = None, resume: ResumeState | None = None
+                ) -> ActiveRun:
         """Build the trainer (on this thread) and its worker; ``step`` "batch"/"epoch" starts paused
-        after that much. Raises PlaygroundError when the network or settings cannot train."""
+        after that much; ``model`` (with its weights) and ``resume`` continue earlier training.
+        Raises PlaygroundError when the network or settings cannot train."""
         if self.active is not None:
             raise TrainingError("a run is already in progress", "stop it first")
         analysis = analyse(spec, dataset.input_shape, dataset.num_classes, config.loss)
         if not analysis.ok:
             raise TrainingError(analysis.errors[0].text, self.tr("fix the network for this dataset"))
-        trainer = Trainer(spec, dataset, config)
+        trainer = Trainer(spec, dataset, config, model=model, resume=resume)
         if step == "batch":
             trainer.step_batch()
         elif step == "epoch":

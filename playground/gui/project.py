@@ -1,0 +1,171 @@
+"""ProjectDocument: the whole document - network, settings, dataset, runs, weights - as one Project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from PySide6.QtCore import QObject, Signal, Slot
+
+from playground.core.project import Project
+from playground.core.spec import NetworkSpec
+from playground.gui.editor.model import NetworkModel
+from playground.gui.train import TrainingPanel
+from playground.gui.train.runner import Trained
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """What a network needs to know of its data to read a drawing: shape, classes, pixel statistics."""
+
+    dataset_id: str
+    input_shape: tuple[int, ...]
+    num_classes: int
+    class_names: tuple[str, ...]
+    mean: float
+    std: float
+
+
+class ProjectDocument(QObject):
+    """Builds a core ``Project`` from the editor's model and the training panel, and applies one back.
+
+    The network's changes are tracked by the undo stack; everything else (a setting edited, another
+    dataset, a finished run, new weights) sets ``dirty``. ``modified_changed`` carries whether the
+    project differs from its file; ``weights_changed`` comes when the weights to read drawings with
+    change (``snapshot`` then returns a new version).
+    """
+
+    modified_changed = Signal(bool)
+    weights_changed = Signal()
+
+    def __init__(self, model: NetworkModel, training: TrainingPanel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model, self.training = model, training
+        self.dirty = False
+        self._applying = False
+        self._version = 0
+        self._facts: DataFacts | None = None
+        training.config_edited.connect(self._on_changed)
+        training.dataset_changed.connect(self._on_changed)
+        training.weights_changed.connect(self._on_weights_changed)
+        model.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    # --- state ------------------------------------------------------------------------------------
+
+    @property
+    def is_modified(self) -> bool:
+        """True when the project has changes its file does not have."""
+        return self.dirty or not self.model.undo_stack.isClean()
+
+    @property
+    def weights(self) -> dict[str, torch.Tensor] | None:
+        """The current trained weights (None: fresh ones next run)."""
+        return self.training.trained.weights if self.training.trained is not None else None
+
+    def facts(self) -> DataFacts:
+        """The data facts of the project: the selected dataset's, else those the project was saved with."""
+        dataset = self.training.dataset
+        if dataset is not None:
+            return DataFacts(dataset.id, tuple(dataset.input_shape), dataset.num_classes,
+                             tuple(dataset.class_names), float(dataset.mean), float(dataset.std))
+        if self._facts is not None:
+            return self._facts
+        return DataFacts("", tuple(self.model.input_shape), self.model.num_classes,
+                         tuple(str(i) for i in range(self.model.num_classes)), 0.0, 1.0)
+
+    def snapshot(self) -> tuple[int, dict[str, torch.Tensor]]:
+        """(version, weights) for the drawing pad's predictor; the version grows with each change."""
+        return self._version, self.weights or {}
+
+    def mark_clean(self) -> None:
+        """The project now equals its file."""
+        self.dirty = False
+        self.model.undo_stack.setClean()
+        self.modified_changed.emit(False)
+
+    def mark_dirty(self) -> None:
+        """The project has changes its file does not have (beyond the network's undo history)."""
+        if not self.dirty:
+            self.dirty = True
+            self.modified_changed.emit(True)
+
+    # --- to and from core Projects ----------------------------------------------------------------
+
+    def project(self) -> Project:
+        """The whole document as a core Project (weights and resume state included when there are any)."""
+        facts, trained = self.facts(), self.training.trained
+        fits = trained is not None and trained.spec == self.model.spec
+        return Project(spec=self.model.spec, config=self.training.form.config(), dataset_id=facts.dataset_id,
+                       input_shape=facts.input_shape, num_classes=facts.num_classes,
+                       class_names=facts.class_names, mean=facts.mean, std=facts.std,
+                       history=self.training.history.to_dicts(),
+                       weights=trained.weights if fits else None,
+                       resume=trained.resume if fits and trained.dataset_id == facts.dataset_id else None)
+
+    def apply(self, project: Project, *, as_base: bool = False) -> str:
+        """Make ``project`` the document; ``as_base`` keeps only its network and weights (history and
+        resume state cleared, for a new project built on it). Returns a warning, or "" when all went in.
+        """
+        self._applying = True
+        try:
+            warning = self._apply(project, as_base)
+        finally:
+            self._applying = False
+        self.model.undo_stack.setClean()
+        self.dirty = as_base
+        self._version += 1
+        self.modified_changed.emit(self.is_modified)
+        self.weights_changed.emit()
+        return warning
+
+    def _apply(self, project: Project, as_base: bool) -> str:
+        training = self.training
+        self._facts = DataFacts(project.dataset_id, tuple(project.input_shape), project.num_classes,
+                                tuple(project.class_names), project.mean, project.std)
+        training.set_trained(None)
+        self.model.reset(project.spec)
+        training.form.set_config(project.config)
+        warning = ""
+        if project.dataset_id and not training.select_dataset(project.dataset_id):
+            warning = self.tr("The project's dataset %1 could not be loaded; %2 is selected instead.") \
+                .replace("%1", project.dataset_id).replace("%2", training.picker.current_id or "-")
+        lost = training.history.restore(() if as_base else project.history)
+        if lost:
+            warning = self.tr("%1 saved runs could not be read.").replace("%1", str(lost))
+        if project.weights is not None:
+            training.set_trained(Trained(project.spec, dict(project.weights), project.dataset_id,
+                                         project.config, None if as_base else project.resume,
+                                         0 if as_base or project.resume is None else project.resume.epoch))
+        return warning
+
+    def reset(self, spec: NetworkSpec) -> None:
+        """A new project holding only ``spec``: no runs, no weights, unmodified."""
+        self._applying = True
+        try:
+            self.training.set_trained(None)
+            self.model.reset(spec)
+            self.training.history.replace([])
+        finally:
+            self._applying = False
+        self.mark_clean()
+        self._version += 1
+        self.weights_changed.emit()
+
+    # --- reactions --------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_changed(self, *_args: object) -> None:
+        if not self._applying:
+            self.mark_dirty()
+
+    @Slot()
+    def _on_weights_changed(self) -> None:
+        if self._applying:
+            return
+        self._version += 1
+        self.mark_dirty()
+        self.weights_changed.emit()
+
+    @Slot(bool)
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(self.dirty or not clean)

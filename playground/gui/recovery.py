@@ -1,0 +1,120 @@
+"""Autosave and recovery: unsaved projects are copied to a recovery file, offered back after a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from playground.atomic import atomic_write
+from playground.core.project import PROJECT_SUFFIX, load_project, save_project
+from playground.data.drawings import data_root
+from playground.errors import PlaygroundError
+from playground.gui.files import ProjectFiles, show_error
+
+AUTOSAVE_MS = 60_000
+FOLDER = "recovery"
+
+
+def recovery_dir() -> Path:
+    """Where the recovery file lives: ``recovery`` in the app's data folder ($NN_PLAYGROUND_DATA)."""
+    return data_root() / FOLDER
+
+
+class Recovery(QObject):
+    """Keeps a copy of the unsaved project in the recovery folder (every ``interval_ms`` while it has
+    changes, and when asked) and removes it after a save or a clean close. One app instance owns the
+    folder (a lock file); a second one neither autosaves nor offers recovery."""
+
+    def __init__(self, files: ProjectFiles, window: QWidget, interval_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(window)
+        self.files, self._window = files, window
+        self.folder = recovery_dir()
+        self.project_path = self.folder / f"autosave{PROJECT_SUFFIX}"
+        self.meta_path = self.folder / "autosave.json"
+        self._lock: QLockFile | None = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            self.folder = Path()
+        else:
+            lock = QLockFile(str(self.folder / "instance.lock"))
+            if lock.tryLock(0):
+                self._lock = lock
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.autosave)
+        files.saved.connect(self.discard)
+        if self._lock is not None:
+            self.timer.start()
+
+    @property
+    def enabled(self) -> bool:
+        """True when this instance owns the recovery folder."""
+        return self._lock is not None
+
+    def pending(self) -> bool:
+        """True when a recovery file from an earlier, unclean exit is waiting."""
+        return self.enabled and self.project_path.is_file()
+
+    @Slot()
+    def autosave(self) -> bool:
+        """Copy the project to the recovery file if it has unsaved changes; True when written."""
+        document = self.files.document
+        if not self.enabled or not document.is_modified:
+            return False
+        try:
+            save_project(self.project_path, document.project())
+            meta = {"path": str(self.files.path) if self.files.path else ""}
+            atomic_write(self.meta_path, json.dumps(meta).encode("utf-8"))
+        except (PlaygroundError, OSError) as exc:
+            document.training.status_changed.emit(self.tr("Autosave failed: %1").replace("%1", str(exc)))
+            return False
+        return True
+
+    @Slot()
+    def discard(self) -> None:
+        """Remove the recovery file (after a save, a clean close, or when the person discards it)."""
+        if not self.enabled:
+            return
+        for path in (self.project_path, self.meta_path):
+            path.unlink(missing_ok=True)
+
+    def offer(self) -> bool:
+        """After an unclean exit, ask to restore the unsaved project; True when it was restored."""
+        if not self.pending():
+            return False
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self._window, self.tr("Restore unsaved project?"),
+            self.tr("The Neural Network Playground did not close properly last time. Restore the project "
+                    "with its unsaved changes? (Discard deletes them.)"),
+            buttons.Yes | buttons.Discard, buttons.Yes)
+        if answer != buttons.Yes:
+            self.discard()
+            return False
+        try:
+            project = load_project(self.project_path)
+        except PlaygroundError as exc:
+            show_error(self._window, self.tr("Cannot restore the project"), exc)
+            self.discard()
+            return False
+        self.files.restore(project, self._original_path())
+        return True
+
+    def close(self) -> None:
+        """A clean close: no recovery file is left, and the folder is free for the next instance."""
+        self.timer.stop()
+        self.discard()
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+    def _original_path(self) -> Path | None:
+        try:
+            path = json.loads(self.meta_path.read_text(encoding="utf-8")).get("path", "")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return Path(path) if isinstance(path, str) and path else None

@@ -1,0 +1,60 @@
+"""Transfer learning in the window: a trained project as the base, a new 3-class dataset, a new output
+layer, frozen convolutions, one epoch of fine-tuning."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from playground.core.presets import preset
+from playground.data.idx import write_idx
+from playground.data.sources import load_dataset
+from tests.gui.projects import choose_file, data_dir, train
+
+__all__ = ["data_dir"]
+
+
+def _three_classes(folder) -> str:
+    """An IDX folder of digits 0, 1 and 2 cut from the bundled sample (labels 0-2); its dataset id."""
+    sample = load_dataset("mnist-sample")
+    folder.mkdir()
+    for part, images, labels, count in (("train", sample.train_images, sample.train_labels, 300),
+                                        ("t10k", sample.test_images, sample.test_labels, 90)):
+        keep = np.flatnonzero(labels < 3)[:count]
+        write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
+        write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))
+    return f"idx:{folder}"
+
+
+def test_fine_tune_a_trained_cnn_on_three_new_classes(window, qtbot, tmp_path, monkeypatch):
+    window.model.load_preset("small-cnn")
+    train(qtbot, window)
+    base = tmp_path / "base.nnproj"
+    choose_file(monkeypatch, base)
+    assert window.files.save()
+    window.files.new()
+    assert window.files.new_from_path(base)
+    trained = {k: v.clone() for k, v in window.document.weights.items()}
+    assert window.training.select_dataset(_three_classes(tmp_path / "abc"))
+    assert window.model.num_classes == 3 and not window.model.analysis.ok
+    assert window.document.weights is not None  # the weights wait for the new output layer
+    action = window.actions.replace_output_action
+    assert action.isEnabled() and "3 classes" in action.text()
+    action.trigger()
+    spec = window.model.spec
+    assert spec.layers[-1].params["units"] == 3 and window.model.analysis.ok
+    assert window.undo_action.text() == "Undo Replace output layer (3 classes)"
+    for index, lay in enumerate(spec.layers):
+        if lay.type == "Conv2d":
+            window.model.set_trainable(index, False)
+    carried = window.document.weights
+    conv = [k for k in carried if k.startswith(("blocks.0.", "blocks.2."))]
+    assert conv and all(torch.equal(carried[k], trained[k]) for k in conv)
+    train(qtbot, window)
+    after = window.document.weights
+    assert all(torch.equal(after[k], trained[k]) for k in conv)  # frozen: bitwise unchanged
+    last = len(spec.layers) - 1
+    assert after[f"blocks.{last}.layer.weight"].shape == (3, spec.layers[last - 1].params["units"])
+    assert not torch.equal(after[f"blocks.{last}.layer.weight"], carried[f"blocks.{last}.layer.weight"])
+    assert window.training.history.runs[-1].dataset_id.startswith("idx:")
+    assert preset("small-cnn").layers[0] == spec.layers[0].with_trainable(True)
