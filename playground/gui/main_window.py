@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
             return
         self.training.shutdown()
         self.drawing.shutdown()
+        self.eval_dock.widget().shutdown()
         self.recovery.close()
         self._save_session()
         event.accept()

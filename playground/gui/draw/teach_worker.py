@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-
 import numpy as np
 import torch
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from playground.core.spec import NetworkSpec
 from playground.core.transfer import MAX_CLASSES, MIN_CLASSES, TeachingStopped, teach
-from playground.errors import PlaygroundError
-from playground.gui.train.worker import gui_torch_threads, track
-
-log = logging.getLogger(__name__)
+from playground.gui.background import BackgroundJob
 
 
 def parse_names(text: str) -> list[str]:
@@ -36,7 +30,7 @@ def names_problem(names: list[str]) -> str:
     return ""
 
 
-class TeachWorker(QThread):
+class TeachWorker(BackgroundJob):
     """Runs ``core.transfer.teach`` once; never touches widgets.
 
     ``progressed`` carries the fraction done, ``taught`` the TaughtModel (its model is not used on
@@ -46,38 +40,14 @@ class TeachWorker(QThread):
 
     progressed = Signal(float)
     taught = Signal(object)
-    errored = Signal(str, str)
+    quiet = (TeachingStopped,)
 
     def __init__(self, spec: NetworkSpec, state: dict[str, torch.Tensor], images: np.ndarray,
                  labels: np.ndarray, names: list[str], mean: float, std: float,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("TeachWorker")
+        super().__init__("TeachWorker", parent)
         self._args = (spec, state, images, labels, names, mean, std)
-        self.cancel = threading.Event()
-        track(self)
 
-    def run(self) -> None:
-        """The thread's body: teach, and send the result or the error back."""
-        saved = torch.get_num_threads()
-        torch.set_num_threads(gui_torch_threads())
-        try:
-            result = teach(*self._args, progress=self.progressed.emit, should_stop=self.cancel.is_set)
-        except TeachingStopped:
-            return
-        except PlaygroundError as exc:
-            self.errored.emit(exc.message, exc.hint or "")
-            return
-        except Exception as exc:  # every failure must reach the GUI thread
-            log.exception("teaching failed")
-            self.errored.emit(f"{type(exc).__name__}: {exc}",
-                              self.tr("this is a bug in the app; the log has the details"))
-            return
-        finally:
-            torch.set_num_threads(saved)
-        self.taught.emit(result)
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Ask the teaching to stop and wait (bounded); True when the thread has ended."""
-        self.cancel.set()
-        return self.wait(max(int(timeout_ms), 0))
+    def work(self) -> None:
+        """Teach, and send the result back."""
+        self.taught.emit(teach(*self._args, progress=self.progressed.emit, should_stop=self.cancel.is_set))

@@ -30,7 +30,6 @@ from playground.gui.inspect.evaluator import (
     EvaluationJob,
     EvaluationResult,
     EvaluationWorker,
-    ShutdownOnClose,
 )
 from playground.gui.inspect.gallery import ExampleGallery
 from playground.gui.inspect.jobs import live_job, sample_job
@@ -303,5 +302,4 @@ def install_evaluation(window: MainWindow) -> QDockWidget:
     title = QCoreApplication.translate("EvaluationPanel", "Evaluation")
     dock = window.add_dock(panel, title, "evaluation_dock", Qt.DockWidgetArea.RightDockWidgetArea)
     panel.example_sent.connect(window.draw_dock.raise_)
-    ShutdownOnClose(panel.shutdown, window)
     return dock

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from PySide6.QtCore import QEvent, QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 from torch import nn
 
 from playground.core.evaluation import Evaluation, EvaluationCancelled, evaluate_model
 from playground.data.sources import Dataset
-from playground.errors import PlaygroundError
-from playground.gui.train.worker import gui_torch_threads, track
+from playground.gui.background import BackgroundJob
 
-log = logging.getLogger(__name__)
 BATCH = 250  # images per forward pass: a few progress steps and a quick cancel even for a CNN on 10,000
 
 
@@ -45,7 +40,7 @@ class EvaluationResult:
     description: str
 
 
-class EvaluationWorker(QThread):
+class EvaluationWorker(BackgroundJob):
     """Runs one EvaluationJob; never touches widgets.
 
     ``progressed`` carries (images done, total); ``evaluated`` an EvaluationResult; ``errored`` a
@@ -54,56 +49,18 @@ class EvaluationWorker(QThread):
 
     progressed = Signal(int, int)
     evaluated = Signal(object)
-    errored = Signal(str, str)
+    quiet = (EvaluationCancelled,)
 
     def __init__(self, job: EvaluationJob, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("EvaluationWorker", parent)
         self.job = job
-        self.cancel = threading.Event()
-        self.setObjectName("EvaluationWorker")
-        track(self)
 
-    def run(self) -> None:
-        """The thread's body: load the data, evaluate, emit the result or the problem."""
-        saved = torch.get_num_threads()
-        torch.set_num_threads(gui_torch_threads())
-        try:
-            dataset = self.job.load()
-            evaluation = evaluate_model(
-                self.job.model, dataset.test_images, dataset.test_labels, dataset.mean, dataset.std,
-                dataset.class_names, batch_size=BATCH, ends_in_softmax=self.job.ends_in_softmax,
-                should_stop=self.cancel.is_set, progress=self.progressed.emit)
-        except EvaluationCancelled:
-            return
-        except PlaygroundError as exc:
-            self.errored.emit(exc.message, exc.hint or "")
-            return
-        except Exception as exc:  # every failure must reach the GUI thread
-            log.exception("evaluation failed")
-            self.errored.emit(f"{type(exc).__name__}: {exc}",
-                              self.tr("this is a bug in the app; the log has the details"))
-            return
-        finally:
-            torch.set_num_threads(saved)
+    def work(self) -> None:
+        """Load the data, evaluate, emit the result."""
+        dataset = self.job.load()
+        evaluation = evaluate_model(
+            self.job.model, dataset.test_images, dataset.test_labels, dataset.mean, dataset.std,
+            dataset.class_names, batch_size=BATCH, ends_in_softmax=self.job.ends_in_softmax,
+            should_stop=self.cancel.is_set, progress=self.progressed.emit)
         self.evaluated.emit(EvaluationResult(evaluation, dataset.test_images, dataset.name,
                                              self.job.description))
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Cancel and wait (bounded); True when the thread has ended."""
-        self.cancel.set()
-        return self.wait(max(int(timeout_ms), 0))
-
-
-class ShutdownOnClose(QObject):
-    """Calls ``shutdown`` when ``window`` gets its Close event (its child widgets get none)."""
-
-    def __init__(self, shutdown: Callable[[], object], window: QObject) -> None:
-        super().__init__(window)
-        self._shutdown = shutdown
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        """On Close, stop the thread and wait for it; the event itself goes on unchanged."""
-        if event.type() == QEvent.Type.Close:
-            self._shutdown()
-        return False
