@@ -1,9 +1,11 @@
-"""BackgroundJob: a QThread that runs one job off the GUI thread and reports failures as plain data."""
+"""BackgroundJob, a QThread that runs one job and reports failures as plain data; one_torch_thread."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from PySide6.QtCore import QObject, QThread, Signal
@@ -12,6 +14,17 @@ from playground.errors import PlaygroundError
 from playground.gui.train.worker import gui_torch_threads, track
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """For one image on the GUI thread: one thread is fastest and leaves the other cores to training."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
 
 
 class BackgroundJob(QThread):

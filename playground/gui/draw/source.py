@@ -17,6 +17,7 @@ from playground.core.project import load_model
 from playground.core.spec import NetworkSpec
 from playground.core.transfer import TaughtModel
 from playground.errors import PlaygroundError
+from playground.gui.background import one_torch_thread
 
 SAMPLE_MODEL = Path(__file__).resolve().parents[3] / "resources" / "models" / "sample-cnn.safetensors"
 FEEDABLE = (1, 28, 28)
@@ -145,7 +146,8 @@ class ModelSource(QObject):
         """Class probabilities for one (28, 28) input in [0, 1], or None when no model can answer."""
         if self.predictor is None:
             return None
-        return self.predictor.predict(image28[None])[0]
+        with one_torch_thread():
+            return self.predictor.predict(image28[None])[0]
 
     @Slot()
     def _poll(self) -> None:

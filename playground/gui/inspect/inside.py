@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +12,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.core.inspect import Inside, first_layer_weights, look_inside
+from playground.gui.background import one_torch_thread
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.draw.source import AnsweringModel
 from playground.gui.inspect import inside_text as text
@@ -26,17 +25,6 @@ THROTTLE_MS = 50
 """Drawing and weight updates are coalesced: at most one recompute per this many ms (~20 Hz)."""
 BUSY_SHARE = 0.25
 """On a slow or busy machine the wait grows so that recomputing takes at most this share of the GUI thread."""
-
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """One image runs fastest on one thread, and leaves the other cores to a training run."""
-    saved = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(saved)
 
 
 class InsideView(QWidget):
