@@ -10,8 +10,11 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
+    QSizePolicy,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -33,6 +36,7 @@ from playground.gui.draw.preview import InputPreview
 from playground.gui.draw.source import SAMPLE_MODEL, AnsweringModel, ModelSource, SnapshotFn
 from playground.gui.draw.teach import TeachBox
 
+TEACH_MAX_HEIGHT = 260
 DIGITS = tuple(str(digit) for digit in range(10))
 
 
@@ -56,6 +60,7 @@ class DrawPanel(QWidget):
                  drawing_classes: Sequence[str] = DIGITS) -> None:
         super().__init__(parent)
         self._input: np.ndarray | None = None
+        self._exact: np.ndarray | None = None
         self.source = ModelSource(sample_model_path, self)
         self.model_label = QLabel(self)
         self.model_label.setAccessibleName(self.tr("Answering model"))
@@ -77,6 +82,7 @@ class DrawPanel(QWidget):
         self.teach.example_added.connect(self.canvas.clear)
         self.teach.taught.connect(self.use_taught_model)
         self.teach.back_requested.connect(self.use_sample_model)
+        self.teach.header.toggled.connect(self._on_teach_toggled)
         self.use_sample_model()
 
     def _build_tools(self) -> QHBoxLayout:
@@ -131,8 +137,19 @@ class DrawPanel(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addLayout(tools)
         layout.addLayout(reading)
-        layout.addWidget(self.teach)
-        layout.addWidget(self.my_drawings)
+        below = QWidget(self)
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.addWidget(self.teach)
+        below_layout.addWidget(self.my_drawings)
+        below_layout.addStretch(1)
+        self.below = QScrollArea(self)  # teaching opens tall: it scrolls instead of growing the window
+        self.below.setWidget(below)
+        self.below.setWidgetResizable(True)
+        self.below.setFrameShape(QFrame.Shape.NoFrame)
+        self.below.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.below.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.below)
 
     # --- the interface the main window uses -------------------------------------------------------
 
@@ -187,6 +204,7 @@ class DrawPanel(QWidget):
         image = QImage(gray.data, gray.shape[1], gray.shape[0], gray.strides[0],
                        QImage.Format.Format_Grayscale8).copy()
         self.message.hide()
+        self._exact = gray.astype(np.float32) / 255.0  # already an MNIST-style input: not cropped again
         self.canvas.set_picture(image)
 
     def input_image(self) -> np.ndarray | None:
@@ -214,13 +232,22 @@ class DrawPanel(QWidget):
     @Slot(object)
     def _on_drawing_changed(self, drawing: np.ndarray) -> None:
         """Preprocess the drawing, show it as the network sees it, and predict."""
-        self._input = to_mnist(drawing)
+        exact, self._exact = self._exact, None
+        self._input = exact if exact is not None and exact.any() else to_mnist(drawing)
         self.preview.set_input(self._input)
         self.my_drawings.set_can_add(self._input is not None)
         self.teach.set_input(self._input)
         if self._input is not None:
             self.message.hide()
         self._predict()
+
+    @Slot(bool)
+    def _on_teach_toggled(self, expanded: bool) -> None:
+        """An open teach box takes the place of "my drawings" and room from the canvas (up to a limit),
+        then scrolls."""
+        self.my_drawings.setVisible(not expanded)
+        wanted = self.below.widget().sizeHint().height() if expanded else 0
+        self.below.setMinimumHeight(min(wanted, TEACH_MAX_HEIGHT))
 
     @Slot()
     def _on_weights_changed(self) -> None:

@@ -155,6 +155,7 @@ class ModelSource(QObject):
         if self._snapshot_fn is None or self.predictor is None:
             return
         try:
+            first = self.predictor.version == -1
             version, state = self._snapshot_fn()
             loaded = self.predictor.load(version, state)
         except (RuntimeError, ValueError, KeyError) as exc:
@@ -165,7 +166,7 @@ class ModelSource(QObject):
             self.weights_changed.emit()
             return
         now = time.monotonic()
-        if loaded:
+        if loaded and not first:  # the first weights are where it starts, not a sign of training
             self._last_new = now
         training = now - self._last_new < QUIET_SECONDS
         self._set_description(self.tr("Your network (training…)") if training else self.tr("Your network"))

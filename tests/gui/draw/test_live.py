@@ -32,6 +32,9 @@ def test_prediction_improves_while_a_network_trains(panel: DrawPanel, qtbot, sam
     thread.start()
     try:
         qtbot.waitUntil(lambda: panel.source.version() >= 1, timeout=5000)
+        assert panel.model_label.text().endswith("Your network")  # the first weights are not news
+        started = panel.source.version()
+        qtbot.waitUntil(lambda: panel.source.version() > started, timeout=5000)
         assert "Your network (training…)" in panel.model_label.text()
         first_version, first = panel.source.version(), panel.bars.probabilities()
         qtbot.waitUntil(lambda: panel.source.version() > first_version + 1, timeout=10000)

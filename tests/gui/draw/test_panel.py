@@ -108,3 +108,21 @@ def test_a_save_that_fails_gives_a_message(panel: DrawPanel, data_dir) -> None:
     panel.my_drawings.add_requested.emit(1)
     assert panel.message.isVisible() and "Cannot save the drawing" in panel.message.text()
     assert panel.canvas.stroke_count() == 1  # the drawing is kept
+
+
+def test_an_example_from_the_test_split_reaches_the_network_unchanged(panel: DrawPanel, qtbot,
+                                                                      sample_dataset) -> None:
+    image = sample_dataset.test_images[7]
+    with qtbot.waitSignal(panel.prediction_changed, timeout=3000):
+        panel.show_example(image)
+    assert np.abs(panel.input_image() - image / 255.0).max() < 1e-6  # not cropped and centred again
+    assert np.array_equal(panel.preview.pixels(), image)
+
+
+def test_opening_the_teach_box_scrolls_instead_of_growing_past_a_small_screen(window, qtbot) -> None:
+    window.drawing.teach.header.setChecked(True)
+    qtbot.waitUntil(lambda: window.drawing.teach.is_expanded())
+    assert window.minimumSizeHint().height() <= 768
+    assert not window.drawing.my_drawings.isVisibleTo(window.drawing)
+    window.drawing.teach.header.setChecked(False)
+    assert window.drawing.my_drawings.isVisibleTo(window.drawing)
