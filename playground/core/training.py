@@ -436,7 +436,7 @@ class Trainer:
                     self._paused, self._pause_after_epoch = True, False
         self._resume_out = snap(plan.last_epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
         self.state = "finished"
-        yield StateRecord("finished", f"finished {cfg.epochs} epochs")
+        yield StateRecord("finished", f"finished {cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}")
 
     def _diverge(self, epoch: int, batch: int, loss: float, first: float) -> StateRecord:
         with self._cond:

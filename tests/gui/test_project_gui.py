@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from PySide6.QtCore import Qt
 
 from playground.core.training import TrainConfig
 from playground.gui import actions as actions_module
@@ -40,6 +41,10 @@ def test_a_run_marks_the_project_and_save_open_brings_everything_back(window, qt
     assert window.training.history.runs[0].state == "finished"
     assert all(torch.equal(weights[k], v) for k, v in window.document.weights.items())
     assert window.training.controls.start.text() == "Continue"
+    # the opened run is on the plots and the log and progress line say where the project stands
+    qtbot.waitUntil(lambda: window.training.runs.table.item(0, 0).checkState() == Qt.CheckState.Checked)
+    assert "Opened a project with 1 earlier run(s)" in window.training.log.toPlainText()
+    assert window.training.progress.text().startswith("Trained for 1 epoch(s): press Continue")
     qtbot.waitUntil(lambda: window.drawing.answering_model() is not None
                     and window.drawing.answering_model().version == window.document.snapshot()[0])
     answering = window.drawing.answering_model().model.state_dict()

@@ -97,7 +97,7 @@ class LayerStack(QScrollArea):
         QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self._on_analysis_changed(model.analysis)
         # Narrow docks scroll sideways rather than push the window past a 1366-pixel screen.
-        self.setMinimumWidth(min(self._widest_card() + self.verticalScrollBar().sizeHint().width() + 24, 330))
+        self.setMinimumWidth(min(self._widest_card() + self.verticalScrollBar().sizeHint().width() + 24, 306))
 
     def _widest_card(self) -> int:
         """The minimum width of a card showing the widest type name of the catalogue."""

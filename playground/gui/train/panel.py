@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
@@ -367,8 +367,23 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _on_runs_replaced(self) -> None:
-        """Another project's runs: the overlays of this one's go."""
+        """Another project's runs: the overlays of this one's go; once the new runs (and weights) are in,
+        the last of them is shown."""
         self.plots.clear_overlays()
+        QTimer.singleShot(0, self, self._show_restored_runs)
+
+    def _show_restored_runs(self) -> None:
+        """Overlay the opened project's last run and say in the log and progress line where it stands."""
+        runs = self.history.runs
+        if not runs or self.is_training:
+            return
+        last = runs[-1]
+        self.runs.set_overlay(last.number, True)
+        self.log.write(self.tr("Opened a project with {0} earlier run(s); the last: {1}, {2}.").format(
+            len(runs), last.label(), self.controls.state_label(last.state).lower()))
+        if self.trained is not None:
+            self.progress.show_text(self.tr("Trained for {0} epoch(s): press Continue to train on, or Reset "
+                                            "for fresh weights.").format(self.trained.epochs_done))
 
     @Slot(int, bool)
     def _on_overlay_toggled(self, number: int, shown: bool) -> None:

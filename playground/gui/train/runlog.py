@@ -45,9 +45,9 @@ class RunLog(QPlainTextEdit):
 
     def started(self, number: int, dataset: str, network: str, config: TrainConfig) -> None:
         """The first line of a run."""
-        self.write(self.tr("Run {0}: {1} on {2}; {3}, lr {4:g}, batch {5}, {6} epochs").format(
-            number, network, dataset, config.optimizer, config.learning_rate, config.batch_size,
-            config.epochs))
+        epochs = self.tr("1 epoch") if config.epochs == 1 else self.tr("{0} epochs").format(config.epochs)
+        self.write(self.tr("Run {0}: {1} on {2}; {3}, lr {4:g}, batch {5}, {6}").format(
+            number, network, dataset, config.optimizer, config.learning_rate, config.batch_size, epochs))
 
     def epoch(self, record: EpochRecord) -> None:
         """The article's line for an epoch, with validation figures when a split is held out."""
