@@ -186,12 +186,12 @@ def export_project(project: Project, fmt: str, out: str | Path) -> str:
     out = Path(out)
     if fmt == "script":
         export_script(out, project)
-        return f"wrote {out}: a standalone PyTorch training script (python {out.name} --data DIR)"
+        return f"Wrote {out}: a standalone PyTorch training script (python {out.name} --data DIR)"
     model = project.build()
     shape = tuple(project.input_shape)
     if fmt == "torchscript":
         diff = export_torchscript(out, model, shape)
-        return f"wrote {out} (TorchScript); the reloaded file agrees within {diff:.2g}"
+        return f"Wrote {out} (TorchScript); the reloaded file agrees within {diff:.2g}"
     diff = export_onnx(out, model, shape, project.class_names, project.mean, project.std)
-    return (f"wrote {out} (ONNX, probabilities over {project.num_classes} classes); "
+    return (f"Wrote {out} (ONNX, probabilities over {project.num_classes} classes); "
             f"onnxruntime agrees within {diff:.2g}")
