@@ -18,6 +18,10 @@ SATURATED = 0.05
 """A value is saturated where the derivative is below this fraction of its largest value."""
 LARGE_WEIGHT_STD = 1.0
 """The standard deviation of the "large weights" initialisation (the 1980s habit that saturates)."""
+SATURATING = frozenset({"sigmoid", "tanh", "softmax"})
+"""Activations whose derivative vanishes on both sides: large inputs saturate them."""
+RECTIFIERS = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
+"""Activations that pass the gradient for positive inputs and (almost) block it for negative ones."""
 _MAX_GRID = np.linspace(-20.0, 20.0, 8001)
 _CHUNK = 256
 
@@ -46,6 +50,20 @@ def curve(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         (grad,) = torch.autograd.grad(y.sum(), t)
     shape = np.shape(x)
     return y.detach().numpy().reshape(shape), grad.numpy().reshape(shape)
+
+
+@cache
+def activation_family(name: str) -> str:
+    """ "saturating" (sigmoid, tanh, softmax), "rectifier" (ReLU and its kin) or "linear" (none).
+
+    Raises:
+        PlaygroundError: ``name`` is not in the activation catalogue.
+    """
+    if name not in ACTIVATIONS:
+        raise PlaygroundError(f"unknown activation '{name}'", f"known: {', '.join(ACTIVATIONS)}")
+    if name in SATURATING:
+        return "saturating"
+    return "rectifier" if name in RECTIFIERS else "linear"
 
 
 @cache

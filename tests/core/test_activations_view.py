@@ -9,6 +9,7 @@ import torch.nn.functional as F  # noqa: N812
 
 from playground.core.activations_view import (
     SOFTMAX_INPUTS,
+    activation_family,
     curve,
     fresh_model,
     max_derivative,
@@ -112,6 +113,25 @@ def test_saturation_threshold_and_share() -> None:
     assert saturation("none", values) == 0.0
     assert saturation("sigmoid", np.zeros(0)) == 0.0
     assert mean_derivative("relu", values) == pytest.approx(4 / 8)
+
+
+def test_families_follow_the_derivative_far_from_zero() -> None:
+    """Saturating curves lose the gradient on both sides; rectifiers keep it for positive inputs."""
+    families = {name: activation_family(name) for name in ACTIVATIONS}
+    assert families["sigmoid"] == families["tanh"] == "saturating"
+    assert families["relu"] == families["leaky_relu"] == "rectifier"
+    assert families["none"] == "linear"
+    far = np.array([-12.0, 12.0])
+    for name, family in families.items():
+        left, right = curve(name, far)[1]
+        if family == "saturating":
+            assert max(abs(left), abs(right)) < 0.01 * max_derivative(name), name
+        elif family == "rectifier":
+            assert right == pytest.approx(1.0, abs=1e-3) and abs(left) < 0.05, name
+        else:
+            assert left == right == 1.0
+    with pytest.raises(PlaygroundError, match="unknown activation"):
+        activation_family("swishy")
 
 
 @pytest.fixture(scope="module")

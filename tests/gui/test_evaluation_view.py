@@ -19,6 +19,7 @@ from playground.gui.draw.panel import DrawPanel
 from playground.gui.inspect.evaluation_dock import EvaluationPanel
 from playground.gui.inspect.evaluator import EvaluationJob, EvaluationWorker
 from playground.gui.train import TrainingPanel
+from playground.gui.train.runner import Trained
 from tests.conftest import cut
 
 TIMEOUT_MS = 30_000  # generous: the machine may be busy
@@ -161,6 +162,69 @@ def test_hidden_panel_waits_and_an_edit_goes_back_to_the_sample(qtbot, panels, d
         panel.evaluate()
     wait_idle(qtbot, panel)
     assert panel.about.text().startswith("Sample model")
+
+
+def test_loaded_weights_are_evaluated_on_the_training_dataset(qtbot, panels, dataset) -> None:
+    """After a project is opened (or weights are loaded) the pad answers with them; so does Evaluate."""
+    training, drawing, panel = panels
+    spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
+    torch.manual_seed(3)
+    model = build_model(spec)
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    training.set_trained(Trained(spec, weights, dataset.id))
+    drawing.set_live_model(spec, dataset.input_shape, 10, dataset.class_names, dataset.mean, dataset.std,
+                           lambda: (1, weights))  # what the window's wiring does with the project's weights
+    assert drawing.answering_model().live
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.evaluate_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, panel)
+    assert not panel.banner.isVisibleTo(panel)
+    assert panel.about.text().startswith("Your network (loaded weights), test split of MNIST sample, "
+                                         "1,000 images")
+    assert np.array_equal(panel.result.evaluation.predicted, predictions(model, dataset))
+
+
+def test_weights_that_do_not_fit_the_dataset_are_a_plain_message(qtbot, panels, dataset) -> None:
+    training, _drawing, panel = panels
+    spec = NetworkSpec((layer("Flatten"), layer("Linear", units=5)))
+    training.set_trained(Trained(spec, build_model(spec, num_classes=5).state_dict(), "other"))
+    panel.evaluate()
+    assert not panel.running and panel.result is None
+    assert panel.banner.isVisibleTo(panel)
+    assert "does not fit MNIST sample, whose images are 1×28×28 with 10 classes" in panel.banner.text.text()
+    assert "Traceback" not in panel.banner.text.text()
+
+
+def test_manual_evaluate_after_a_run_names_its_epoch(qtbot, panels, dataset) -> None:
+    training, _drawing, panel = panels
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        assert training.start()
+    qtbot.waitUntil(lambda: not training.is_training, timeout=TIMEOUT_MS)
+    wait_idle(qtbot, panel)
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        panel.evaluate()
+    wait_idle(qtbot, panel)
+    assert panel.about.text().startswith("Your network after epoch 1, test split")
+    kept = build_model(training.trained.spec)
+    kept.load_state_dict(training.trained.weights)
+    assert np.array_equal(panel.result.evaluation.predicted, predictions(kept, dataset))
+
+
+def test_loading_weights_in_the_window_then_evaluate(qtbot, window) -> None:
+    """The QA steps: weights loaded into the window (no run), Evaluation tab, Evaluate."""
+    window.training.select_dataset("mnist-sample")
+    spec = window.model.spec
+    torch.manual_seed(4)
+    window.training.set_trained(Trained(spec, build_model(spec).state_dict(), "mnist-sample"))
+    assert window.drawing.answering_model().live
+    window.eval_dock.raise_()
+    panel = window.eval_dock.widget()
+    qtbot.waitUntil(panel.isVisible)
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.evaluate_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, panel)
+    assert "Your network (loaded weights), test split of MNIST sample" in panel.about.text()
+    assert panel.matrix.matrix().sum() == 1000
 
 
 def test_cancelled_worker_emits_nothing(qtbot, dataset) -> None:

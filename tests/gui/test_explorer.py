@@ -18,6 +18,7 @@ from playground.gui.inspect.explorer import (
     install_explorer,
 )
 from playground.gui.inspect.explorer_plot import X_RANGE
+from playground.gui.inspect.explorer_text import saturation_text
 
 MNIST = (1, 28, 28)
 
@@ -60,7 +61,10 @@ def test_layers_come_from_the_spec_and_switch_the_activation(qtbot) -> None:
     explorer.select_layer(2)
     assert explorer.activation() == "relu"
     assert 0.2 < explorer.share < 0.8
-    assert "of pre-activations are where ReLU′ < 0.05" in explorer.saturation_label.text()
+    text = explorer.saturation_label.text()
+    assert "of pre-activations are x ≤ 0, where ReLU′ = 0: no gradient flows (inactive units)" in text
+    assert "saturated" not in text
+    assert f"Average ReLU′ over all 8,192 values: {np.mean(explorer.values > 0):.3f}." in text
     explorer.select_activation("gelu")  # another curve: the layer's histogram no longer belongs to it
     assert explorer.layer() is None
     assert len(explorer.plot.histogram_shares()) == 0
@@ -69,11 +73,12 @@ def test_layers_come_from_the_spec_and_switch_the_activation(qtbot) -> None:
 def test_no_answering_model_and_a_broken_network_are_messages(qtbot) -> None:
     broken = NetworkSpec((layer("Linear", "relu", units=8),))  # Linear on images: needs a Flatten
     explorer = _explorer(qtbot, broken)
-    assert "No model reads the drawing pad" in explorer.network_label.text()
-    assert explorer.layer() is None and not explorer.layer_combo.isEnabled()
-    explorer.select_source(FRESH)
+    assert explorer.source_combo.currentIndex() == FRESH  # no model reads the pad: the editor's network
     assert "cannot be built" in explorer.network_label.text()
     assert explorer.values is None
+    explorer.select_source(ANSWERING)
+    assert "No model reads the drawing pad" in explorer.network_label.text()
+    assert explorer.layer() is None and not explorer.layer_combo.isEnabled()
 
 
 def test_install_adds_a_dock_and_tells_which_network_the_histogram_is_for(window, qtbot) -> None:
@@ -84,7 +89,14 @@ def test_install_adds_a_dock_and_tells_which_network_the_histogram_is_for(window
     assert isinstance(explorer, ActivationExplorer)
     window.model.load_preset("deep-sigmoid")
     explorer.refresh()
-    assert explorer.source_combo.currentIndex() == ANSWERING
+    assert explorer.source_combo.currentIndex() == FRESH  # the pad's sample CNN is not the editor's network
+    assert "untrained PyTorch-default weights" in explorer.network_label.text()
+    assert explorer.layer() == 1 and explorer.activation() == "sigmoid" and explorer.share < 0.05
+    assert explorer.hint_label.isVisibleTo(explorer)
+    assert "large weights N(0, 1)" in explorer.hint_label.text()
+    assert "vanishing gradient" in explorer.hint_label.text()
+    explorer.select_source(ANSWERING)
+    assert not explorer.hint_label.isVisibleTo(explorer)
     assert "sample model" in explorer.network_label.text()
     assert "not the network in the editor" in explorer.network_label.text()
     assert explorer.layer() == 0  # the sample CNN's first convolution
@@ -102,7 +114,10 @@ def test_acceptance_deep_sigmoid_shows_saturated_pre_activations(window, qtbot) 
     assert explorer.layer() == 1 and explorer.activation() == "sigmoid"
     assert explorer.share > 0.7
     text = explorer.saturation_label.text()
-    assert text.startswith(f"{100 * explorer.share:.0f}% of pre-activations are where Sigmoid′ < 0.0125")
+    assert text.startswith(f"{100 * explorer.share:.0f}% of pre-activations are where Sigmoid′ < 0.0125: "
+                           "saturated")
+    assert "Average Sigmoid′ over all 20,000 values: " in text
+    assert not explorer.hint_label.isVisibleTo(explorer)
     shares = explorer.plot.histogram_shares()
     assert shares[0] + shares[-1] > 60.0  # the pile-up at both ends of the curve
     window.resizeDocks([dock], [460], Qt.Orientation.Horizontal)
@@ -122,8 +137,11 @@ def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
         model = fresh_model(spec, MNIST, 10, weight_std=state["std"])
         return state["version"], model.state_dict()
 
+    explorer.refresh()
+    assert explorer.source_combo.currentIndex() == FRESH
     window.drawing.set_live_model(spec, MNIST, 10, [str(d) for d in range(10)], 0.13, 0.31, snapshot)
     qtbot.waitUntil(lambda: "weights version 1" in explorer.network_label.text(), timeout=3000)
+    assert explorer.source_combo.currentIndex() == ANSWERING  # the pad reads with the editor's network
     explorer.select_layer(1)
     calm = explorer.share
     state.update(version=2, std=1.0)
@@ -131,6 +149,33 @@ def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
     assert explorer.layer() == 1
     assert explorer.share > calm + 0.5
     window.drawing.use_sample_model()
+
+
+def test_a_source_picked_by_hand_stays(window, qtbot) -> None:
+    dock = install_explorer(window, refresh_ms=10)
+    explorer = dock.widget()
+    spec = preset("deep-sigmoid")
+    window.model.load_preset("deep-sigmoid")
+    explorer.source_combo.setCurrentIndex(LARGE)  # as a click in the combo does
+    weights = fresh_model(spec, MNIST, 10).state_dict()
+    window.drawing.set_live_model(spec, MNIST, 10, [str(d) for d in range(10)], 0.13, 0.31,
+                                  lambda: (1, weights))
+    explorer.refresh()
+    assert explorer.source_combo.currentIndex() == LARGE
+    assert "N(0, 1)" in explorer.network_label.text()
+    window.drawing.use_sample_model()
+
+
+def test_saturation_words_follow_the_activation_family() -> None:
+    sigmoid = saturation_text("sigmoid", 0.41, 0.0125, 0.07, 20000)
+    assert sigmoid == ("41% of pre-activations are where Sigmoid′ < 0.0125: saturated, so little gradient "
+                       "flows back. Average Sigmoid′ over all 20,000 values: 0.070.")
+    relu = saturation_text("relu", 0.48, 0.05, 0.517, 8192)
+    assert "x ≤ 0, where ReLU′ = 0: no gradient flows (inactive units)" in relu
+    assert "saturated" not in relu and "over all 8,192 values: 0.517" in relu
+    assert "trickle" in saturation_text("leaky_relu", 0.5, 0.05, 0.5, 10)
+    assert "nearly inactive" in saturation_text("elu", 0.1, 0.05, 0.8, 10)
+    assert "saturated" in saturation_text("tanh", 0.1, 0.05, 0.8, 10)
 
 
 def test_a_hidden_explorer_catches_up_when_shown(qtbot) -> None:

@@ -32,7 +32,7 @@ from playground.gui.inspect.evaluator import (
     EvaluationWorker,
 )
 from playground.gui.inspect.gallery import ExampleGallery
-from playground.gui.inspect.jobs import live_job, sample_job
+from playground.gui.inspect.jobs import KeptWords, kept_job, live_job, sample_job
 from playground.gui.inspect.scores import ScoreTable
 from playground.gui.train import TrainingPanel
 from playground.gui.train.controls import MessageBanner
@@ -44,9 +44,10 @@ if TYPE_CHECKING:
 class EvaluationPanel(QWidget):
     """Evaluates a model copy on the test split after each epoch and on demand, and shows where it errs.
 
-    The network being trained is read through ``trainer.snapshot`` (from ``training_started``);
-    before any training, and after the network is edited, the drawing pad's sample model is used
-    on the bundled MNIST sample. ``example_sent`` comes after an image went to the drawing pad.
+    While a run trains, its network is read through ``trainer.snapshot`` (from ``training_started``);
+    when none trains, the weights the training panel keeps (``trained``: a run's, a project's or a
+    file's, which the drawing pad answers with) are tested on its dataset; without any, the pad's
+    sample model on the bundled MNIST sample. ``example_sent`` comes after an image went to the pad.
     """
 
     evaluated = Signal()
@@ -63,6 +64,7 @@ class EvaluationPanel(QWidget):
         self._user_cell: tuple[int, int] | None = None
         self._worker: EvaluationWorker | None = None
         self._pending: EvaluationJob | None = None
+        self._kept: KeptWords | None = None
         self.result: EvaluationResult | None = None
         self._build()
         self.evaluate_button.clicked.connect(self.evaluate)
@@ -73,6 +75,8 @@ class EvaluationPanel(QWidget):
         if training is not None:
             training.training_started.connect(self._on_training_started)
             training.epoch_finished.connect(self._on_epoch_finished)
+            training.weights_changed.connect(self._on_kept_weights_changed)
+            training.training_stopped.connect(self._on_training_stopped)
 
     def _build(self) -> None:
         self.evaluate_button = QPushButton(self.tr("Evaluate"), self)
@@ -158,17 +162,20 @@ class EvaluationPanel(QWidget):
     # --- where the model comes from -------------------------------------------------------------
 
     def _current_job(self) -> EvaluationJob:
-        """A job for the trainer's latest snapshot, or for the drawing pad's sample model."""
-        if self._trainer is None or self._dataset is None:
+        """A job for the run's latest snapshot, the kept weights, or the drawing pad's sample model."""
+        training, trainer, dataset = self.training, self._trainer, self._dataset
+        if training is not None and not training.is_training and training.trained is not None:
+            return kept_job(training, self._kept)
+        if trainer is None or dataset is None:
             return sample_job(self.drawing.answering_model())
-        state = self._trainer.state
+        state = trainer.state
         if state == "finished":
             words = self.tr("Your network after epoch %1").replace("%1", str(self._last_epoch))
         elif state in ("idle", "running", "paused"):
             words = self.tr("Your network during epoch %1").replace("%1", str(self._last_epoch + 1))
         else:
             words = self.tr("Your network when training stopped")
-        return live_job(self._trainer, self._dataset, words)
+        return live_job(trainer, dataset, words)
 
     def _request(self, job: EvaluationJob) -> None:
         self.banner.hide()
@@ -226,6 +233,24 @@ class EvaluationPanel(QWidget):
         if self._trainer is not None and not training and answering is not None and not answering.live:
             self._trainer = self._dataset = None
             self._user_cell = None
+
+    @Slot()
+    def _on_kept_weights_changed(self) -> None:
+        """Other kept weights (a project opened, a file loaded, a reset): the chosen cell goes."""
+        if self.training is not None and not self.training.is_training:
+            self._user_cell = None
+
+    @Slot(str)
+    def _on_training_stopped(self, state: str) -> None:
+        """The weights the run left are "your network after epoch N" until others replace them."""
+        trained = self.training.trained if self.training is not None else None
+        if trained is None or state == "error":
+            return
+        if state == "finished":
+            words = self.tr("Your network after epoch %1").replace("%1", str(self._last_epoch))
+        else:
+            words = self.tr("Your network when training stopped")
+        self._kept = trained.weights, words
 
     @Slot(int, int)
     def _on_progressed(self, done: int, total: int) -> None:

@@ -30,6 +30,7 @@ from playground.gui.inspect.explorer_plot import ExplorerPlot
 from playground.gui.inspect.explorer_text import (
     answering_text,
     formula_html,
+    large_weights_hint,
     layer_label,
     note,
     over_text,
@@ -43,6 +44,8 @@ REFRESH_MS = 500
 BATCH = 512
 FALLBACK_DATASET = "mnist-sample"
 ANSWERING, FRESH, LARGE = range(3)
+HINT_BELOW = 0.05
+"""Below this saturated share of a sigmoid/tanh layer with default weights, suggest the large ones."""
 EditorNetwork = tuple[NetworkSpec, Shape, int]
 
 
@@ -60,6 +63,9 @@ class Shown:
 class ActivationExplorer(QWidget):
     """Pick an activation to see f and f'; pick a layer to lay its pre-activations over them.
 
+    The network shown is the drawing pad's model when that is the editor's network (trained or
+    training), else an untrained copy of the editor's network, until a source is chosen by hand.
+
     Args:
         answering_fn: the drawing pad's answering model (``DrawPanel.answering_model``).
         dataset_fn: the training panel's dataset, or None (then the bundled MNIST sample is used).
@@ -76,6 +82,7 @@ class ActivationExplorer(QWidget):
         self._images: tuple[np.ndarray, str] | None = None
         self._fresh: tuple[str, torch.nn.Module] | None = None
         self._stale = False
+        self._picked = False
         self.values: np.ndarray | None = None
         self.share: float | None = None
         self._timer = QTimer(self)
@@ -107,6 +114,8 @@ class ActivationExplorer(QWidget):
         self.note_label = self._label()
         self.saturation_label = self._label()
         self.saturation_label.setStyleSheet("font-weight: bold")
+        self.hint_label = self._label()
+        self.hint_label.hide()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("Activation"), self.activation_combo)
@@ -119,6 +128,7 @@ class ActivationExplorer(QWidget):
         layout.addWidget(self.formula_label)
         layout.addWidget(self.note_label)
         layout.addWidget(self.saturation_label)
+        layout.addWidget(self.hint_label)
         self.source_combo.currentIndexChanged.connect(self._on_source_chosen)
         self.layer_combo.currentIndexChanged.connect(self._on_layer_chosen)
 
@@ -150,7 +160,9 @@ class ActivationExplorer(QWidget):
         self.activation_combo.setCurrentIndex(self.activation_combo.findData(name))
 
     def select_source(self, source: int) -> None:
-        """Show the answering model (ANSWERING) or an untrained copy of the editor's network (FRESH/LARGE)."""
+        """Show the answering model (ANSWERING) or an untrained copy of the editor's network (FRESH/LARGE);
+        the choice then stays (as one made by hand does)."""
+        self._picked = True
         self.source_combo.setCurrentIndex(source)
 
     def select_layer(self, index: int | None) -> None:
@@ -168,6 +180,8 @@ class ActivationExplorer(QWidget):
         """Find the network to show, list its layers and draw the chosen layer's histogram now."""
         self._timer.stop()
         self._stale = False
+        if not self._picked:
+            self._default_source()
         try:
             self._shown = self._find_network()
         except PlaygroundError as exc:
@@ -181,6 +195,14 @@ class ActivationExplorer(QWidget):
         self._show_histogram()
 
     # --- finding the network and its pre-activations ------------------------------------------
+
+    def _default_source(self) -> None:
+        """The pad's model when it is the editor's network, else the editor's network untrained."""
+        answering = self._answering_fn()
+        same = answering is not None and answering.spec == self._network_fn()[0]
+        self.source_combo.blockSignals(True)
+        self.source_combo.setCurrentIndex(ANSWERING if same else FRESH)
+        self.source_combo.blockSignals(False)
 
     def _dataset(self) -> tuple[np.ndarray, str, float, float]:
         """The first test images of the training panel's dataset (or the MNIST sample), name, mean, std."""
@@ -236,6 +258,7 @@ class ActivationExplorer(QWidget):
     def _show_histogram(self) -> None:
         """Compute and draw the chosen layer's pre-activations, or hide the histogram."""
         self.values, self.share = None, None
+        self.hint_label.hide()
         index, shown = self.layer(), self._shown
         if index is None or shown is None or self._images is None:
             self.plot.set_histogram(None)
@@ -254,7 +277,11 @@ class ActivationExplorer(QWidget):
         self.values, self.share = values, saturation(name, values)
         self.plot.set_histogram(values)
         self.saturation_label.setText(saturation_text(name, self.share, saturation_threshold(name),
-                                                      mean_derivative(name, values)))
+                                                      mean_derivative(name, values), len(values)))
+        default_init = self.source_combo.currentIndex() == FRESH
+        if default_init and name in ("sigmoid", "tanh") and self.share < HINT_BELOW:
+            self.hint_label.setText(large_weights_hint(name))
+            self.hint_label.show()
 
     def _show_activation(self) -> None:
         """Curves, formula and note of the chosen activation."""
@@ -276,6 +303,8 @@ class ActivationExplorer(QWidget):
 
     @Slot(int)
     def _on_source_chosen(self, _index: int) -> None:
+        """A source chosen by hand stays chosen."""
+        self._picked = True
         self.refresh()
 
     @Slot(int)

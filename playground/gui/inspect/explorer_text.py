@@ -7,6 +7,7 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
+from playground.core.activations_view import activation_family
 from playground.core.layers import ACTIVATIONS
 from playground.core.spec import LayerSpec
 from playground.gui.editor.text import activation_label, catalogue_text
@@ -72,12 +73,32 @@ def layer_label(index: int, layer: LayerSpec) -> str:
             + f" · {kind} · {activation_label(layer.activation)}")
 
 
-def saturation_text(name: str, share: float, threshold: float, mean_grad: float) -> str:
-    """ "41% of pre-activations are where Sigmoid' < 0.0125: saturated. Average Sigmoid': 0.07." """
-    label = activation_label(name)
-    return (_tr("%1% of pre-activations are where %2′ < %3: saturated. Average %2′ over them: %4.")
-            .replace("%1", f"{100 * share:.0f}").replace("%2", label)
-            .replace("%3", f"{threshold:.3g}").replace("%4", f"{mean_grad:.3f}"))
+def saturation_text(name: str, share: float, threshold: float, mean_grad: float, count: int) -> str:
+    """What share of ``count`` pre-activations get little or no gradient, in the words of ``name``'s family,
+    and the average derivative over all of them."""
+    label, family = activation_label(name), activation_family(name)
+    if family == "saturating":
+        first = _tr("%1% of pre-activations are where %2′ < %3: saturated, so little gradient flows back.")
+    elif name == "relu":
+        first = _tr("%1% of pre-activations are x ≤ 0, where %2′ = 0: no gradient flows (inactive units).")
+    elif name == "leaky_relu":
+        first = _tr("%1% of pre-activations are x ≤ 0, where %2′ = 0.01: only a trickle of gradient "
+                    "flows (the leaky side).")
+    elif family == "rectifier":
+        first = _tr("%1% of pre-activations are on the flat negative side, where %2′ < %3: almost no "
+                    "gradient flows (nearly inactive units).")
+    else:
+        first = _tr("%1% of pre-activations are where %2′ < %3.")
+    average = _tr("Average %2′ over all %5 values: %4.")
+    return ((first + " " + average).replace("%1", f"{100 * share:.0f}").replace("%2", label)
+            .replace("%3", f"{threshold:.3g}").replace("%4", f"{mean_grad:.3f}").replace("%5", f"{count:,}"))
+
+
+def large_weights_hint(name: str) -> str:
+    """Why to try "large weights N(0, 1)" when few of a sigmoid/tanh layer's inputs saturate."""
+    text = _tr("Hardly any saturate with default weights: choose “large weights N(0, 1)” to see badly "
+               "initialised %1 layers saturate (the vanishing gradient of deep sigmoid nets).")
+    return text.replace("%1", name)
 
 
 def over_text(count: int, dataset_name: str) -> str:

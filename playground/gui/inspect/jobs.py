@@ -1,4 +1,4 @@
-"""Evaluation jobs for the trainer's latest snapshot or the drawing pad's sample model (GUI thread)."""
+"""Evaluation jobs: a run's snapshot, the kept (trained or loaded) weights, the pad's sample (GUI thread)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 from PySide6.QtCore import QCoreApplication
 from torch import nn
 
+from playground.core.analysis import analyse
 from playground.core.builder import build_model
 from playground.core.spec import NetworkSpec
 from playground.core.training import Trainer
@@ -15,8 +16,12 @@ from playground.data.sources import Dataset, load_dataset
 from playground.errors import PlaygroundError
 from playground.gui.draw.source import AnsweringModel
 from playground.gui.inspect.evaluator import EvaluationJob
+from playground.gui.train import TrainingPanel
+from playground.gui.train.runner import Trained
 
 SAMPLE_DATASET = "mnist-sample"
+KeptWords = tuple[dict[str, torch.Tensor], str]
+"""Weights a run of this session left, and the words that describe them."""
 
 
 def _tr(text: str) -> str:
@@ -58,6 +63,40 @@ def live_job(trainer: Trainer, dataset: Dataset, description: str,
         raise PlaygroundError(_tr("The training snapshot does not fit the network: %1")
                               .replace("%1", str(exc))) from None
     return EvaluationJob(model, ends_in_softmax(trainer.spec), lambda: dataset, description)
+
+
+def trained_job(trained: Trained, dataset: Dataset | None, loss: str, description: str) -> EvaluationJob:
+    """A job for the weights a run left or a file gave, on ``dataset``'s test split; PlaygroundError
+    when there is no dataset or the network does not fit its images or classes."""
+    if dataset is None:
+        raise PlaygroundError(_tr("Your network cannot be tested: no dataset is selected."),
+                              _tr("choose a dataset in the Training panel, then press Evaluate"))
+    shape = "×".join(str(d) for d in dataset.input_shape)
+    layers = analyse(trained.spec, dataset.input_shape, dataset.num_classes, loss).layers
+    outputs = layers[-1].output_shape if layers else None
+    try:
+        model = model_copy(trained.spec, dataset, loss, trained.weights)
+    except (PlaygroundError, RuntimeError, ValueError):
+        model = None
+    if model is None or outputs != (dataset.num_classes,):
+        raise PlaygroundError(
+            _tr("Your network does not fit %1, whose images are %2 with %3 classes.")
+            .replace("%1", dataset.name).replace("%2", shape).replace("%3", str(dataset.num_classes)),
+            _tr("choose the dataset the network was trained on, or train it on this one"))
+    return EvaluationJob(model, ends_in_softmax(trained.spec), lambda: dataset, description)
+
+
+def kept_job(training: TrainingPanel, kept: KeptWords | None) -> EvaluationJob:
+    """A job for ``training.trained`` on the training panel's dataset, described by ``kept``'s words
+    when they are a run's weights, else as loaded weights."""
+    trained = training.trained
+    if trained is None:
+        raise PlaygroundError(_tr("Your network has no trained weights to test yet."),
+                              _tr("train it, or open a project or weights file"))
+    loss = trained.config.loss if trained.config is not None else training.form.config().loss
+    ours = kept is not None and kept[0] is trained.weights
+    words = kept[1] if kept is not None and ours else _tr("Your network (loaded weights)")
+    return trained_job(trained, training.dataset, loss, words)
 
 
 def sample_job(answering: AnsweringModel | None) -> EvaluationJob:
