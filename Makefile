@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench screenshots clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,9 @@ test: lint
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+screenshots: setup
+	for s in packaging/make_*screenshots.py; do echo "== $$s"; QT_QPA_PLATFORM=offscreen $(PY) $$s || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -2,7 +2,8 @@
 
 The small CNN trains two epochs on the bundled MNIST sample and is saved with File > Save As (the
 file dialog answers at once); the window is closed and opened again, which reopens the project, so
-Start reads "Continue". The File menu and its Export submenu are opened with the keyboard and drawn
+Start reads "Continue". The saved run is overlaid from the Runs tab and a test 7 goes on the pad,
+which the reopened network reads. The File menu and its Export submenu are opened with the keyboard and drawn
 over the window where they pop up. Offscreen there is no window manager, so the title bar is drawn
 from the window's own title. Data folder and settings live in a temporary folder, as in
 make_inspect_screenshots.py.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np  # noqa: E402
 from make_inspect_screenshots import isolated  # noqa: E402
 from make_training_screenshots import wait_until  # noqa: E402
 from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
@@ -25,12 +27,13 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu  # noqa: E402
 
 from playground.core.training import TrainConfig  # noqa: E402
+from playground.data.sources import load_dataset  # noqa: E402
 from playground.gui import create_window  # noqa: E402
 from playground.gui.main_window import MainWindow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots" / "project.png"
-SIZE = (1366, 768)
+SIZE = (1600, 900)
 TITLE_HEIGHT = 30
 PROJECT = "digits-cnn.nnproj"
 
@@ -59,6 +62,16 @@ def train_and_save(app: QApplication, path: Path) -> None:
         raise SystemExit(f"File > Save As did not write {path}")
     window.close()
     app.processEvents()
+
+
+def show_saved_run(app: QApplication, window: MainWindow) -> None:
+    """Tick the saved run's overlay in the Runs tab, and let the reopened network read a test digit."""
+    training = window.training
+    training.bottom_tabs.setCurrentWidget(training.runs)
+    training.runs.set_overlay(1, True)
+    data = load_dataset("mnist-sample")
+    window.drawing.show_example(data.test_images[int(np.flatnonzero(data.test_labels == 7)[0])])
+    wait_until(app, lambda: window.drawing.model_label.text() == "Model: Your network")
 
 
 def open_export_menu(app: QApplication, window: MainWindow) -> list[QMenu]:
@@ -112,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         start = window.training.controls.start.text()
         if window.files.path != path or start != "Continue":
             raise SystemExit(f"the project did not reopen ready to continue ({window.files.path}, {start})")
+        show_saved_run(app, window)
         menus = open_export_menu(app, window)
         if not compose(window, menus).save(str(args.out)):
             sys.exit(f"cannot write {args.out}")
