@@ -41,6 +41,18 @@ __all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "Project", "ResumeState", "load_m
            "save_model", "save_project"]
 
 
+@dataclass(frozen=True)
+class DataFacts:
+    """What a network needs to know of its data to read an input: shape, classes, pixel statistics."""
+
+    dataset_id: str
+    input_shape: tuple[int, ...]
+    num_classes: int
+    class_names: tuple[str, ...]
+    mean: float
+    std: float
+
+
 @dataclass(frozen=True, eq=False)
 class Project:
     """Everything a project file holds: the network, its training settings, data facts, runs, weights."""
@@ -56,6 +68,17 @@ class Project:
     history: tuple[dict, ...] = ()
     weights: dict[str, torch.Tensor] | None = None
     resume: ResumeState | None = None
+
+    @classmethod
+    def of(cls, spec: NetworkSpec, config: TrainConfig, facts: DataFacts, **rest: Any) -> Project:
+        """A project of ``spec`` trained with ``config`` on the data ``facts`` describe."""
+        return cls(spec, config, **{f.name: getattr(facts, f.name) for f in fields(DataFacts)}, **rest)
+
+    @property
+    def facts(self) -> DataFacts:
+        """The data facts the project was saved with."""
+        return DataFacts(self.dataset_id, tuple(self.input_shape), self.num_classes, tuple(self.class_names),
+                         self.mean, self.std)
 
     def build(self) -> PlaygroundNet:
         """The model for ``spec`` with ``weights`` loaded (freshly initialised when there are none)."""

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
-from playground.core.project import Project
+from playground.core.project import DataFacts, Project
 from playground.core.spec import NetworkSpec
 from playground.gui.editor.model import NetworkModel
 from playground.gui.train import TrainingPanel
 from playground.gui.train.runner import Trained
-
-
-@dataclass(frozen=True)
-class DataFacts:
-    """What a network needs to know of its data to read a drawing: shape, classes, pixel statistics."""
-
-    dataset_id: str
-    input_shape: tuple[int, ...]
-    num_classes: int
-    class_names: tuple[str, ...]
-    mean: float
-    std: float
 
 
 class ProjectDocument(QObject):
@@ -95,12 +81,10 @@ class ProjectDocument(QObject):
         """The whole document as a core Project (weights and resume state included when there are any)."""
         facts, trained = self.facts(), self.training.trained
         fits = trained is not None and trained.spec == self.model.spec
-        return Project(spec=self.model.spec, config=self.training.form.config(), dataset_id=facts.dataset_id,
-                       input_shape=facts.input_shape, num_classes=facts.num_classes,
-                       class_names=facts.class_names, mean=facts.mean, std=facts.std,
-                       history=self.training.history.to_dicts(),
-                       weights=trained.weights if fits else None,
-                       resume=trained.resume if fits and trained.dataset_id == facts.dataset_id else None)
+        return Project.of(self.model.spec, self.training.form.config(), facts,
+                          history=self.training.history.to_dicts(),
+                          weights=trained.weights if fits else None,
+                          resume=trained.resume if fits and trained.dataset_id == facts.dataset_id else None)
 
     def apply(self, project: Project, *, as_base: bool = False) -> str:
         """Make ``project`` the document; ``as_base`` keeps only its network and weights (history and
@@ -120,8 +104,7 @@ class ProjectDocument(QObject):
 
     def _apply(self, project: Project, as_base: bool) -> str:
         training = self.training
-        self._facts = DataFacts(project.dataset_id, tuple(project.input_shape), project.num_classes,
-                                tuple(project.class_names), project.mean, project.std)
+        self._facts = project.facts
         training.set_trained(None)
         self.model.reset(project.spec)
         training.form.set_config(project.config)
