@@ -16,7 +16,7 @@ from playground.data.download import (
     cache_dir,
     download_files,
 )
-from playground.data.drawings import drawings_dir
+from playground.data.drawings import TEST_EVERY, drawing_counts, drawings_dir
 from playground.data.idx import find_idx_files, read_idx_pair
 from playground.errors import DatasetError
 
@@ -53,6 +53,8 @@ class DatasetInfo:
     available: bool
     location: str | None
     needs_download: bool
+    unavailable: str = ""
+    """Why it cannot be loaded yet, in a few words, when that is not a missing download."""
 
 
 @dataclass(eq=False)
@@ -155,7 +157,22 @@ def list_datasets() -> list[DatasetInfo]:
                 needs_download=row.downloadable and found is None,
             )
         )
+    infos.append(_my_drawings_info())
     return infos
+
+
+def _my_drawings_info() -> DatasetInfo:
+    """The user's drawings: loadable once some digit has TEST_EVERY drawings (one goes to the test set)."""
+    try:
+        counts = drawing_counts()
+        ready = any(n >= TEST_EVERY for n in counts.values())
+        reason = "" if ready else f"draw {TEST_EVERY} of a digit first"
+    except DatasetError:
+        reason = "unreadable files"
+    folder = drawings_dir()
+    return DatasetInfo(MY_DRAWINGS, "My drawings",
+                       "Digits you added on the drawing pad (every fifth of a digit is a test image)",
+                       DIGITS, not reason, str(folder) if folder.is_dir() else None, False, reason)
 
 
 def download_dataset(

@@ -59,6 +59,7 @@ def wire_panels(window: MainWindow) -> None:
     training.training_started.connect(on_started)
     training.training_stopped.connect(on_stopped)
     training.status_changed.connect(lambda message: window.statusBar().showMessage(message, 5000))
+    drawing.drawing_saved.connect(lambda _label: training.picker.refresh())  # my drawings may be ready
     document.weights_changed.connect(on_weights)
     on_network()
     if training.dataset is not None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from playground.data import sources
+from playground.data.drawings import add_drawing
 from playground.data.sources import Dataset, list_datasets, load_dataset
 from playground.errors import DatasetError
 from tests.data.conftest import Mirrors, remote_files, tiny_arrays, write_dataset
@@ -44,7 +45,7 @@ def test_bundled_sample_loads() -> None:
 
 def test_list_datasets(cache: Path) -> None:
     infos = {info.id: info for info in list_datasets()}
-    assert list(infos) == ["mnist-sample", "mnist", "fashion-mnist"]
+    assert list(infos) == ["mnist-sample", "mnist", "fashion-mnist", "my-drawings"]
     sample, mnist = infos["mnist-sample"], infos["mnist"]
     assert sample.available and not sample.needs_download
     assert sample.location is not None and Path(sample.location, "PROVENANCE.md").is_file()
@@ -141,3 +142,19 @@ def test_system_fashion_mnist() -> None:
     assert np.bincount(data.train_labels).tolist() == [6000] * 10
     assert data.mean == pytest.approx(0.286, abs=0.01)
     assert_read_only(data)
+
+
+def test_my_drawings_are_listed_and_become_loadable_with_five_of_a_digit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NN_PLAYGROUND_DATA", str(tmp_path / "data"))
+    mine = next(info for info in list_datasets() if info.id == "my-drawings")
+    assert not mine.available and not mine.needs_download and "5" in mine.unavailable
+    image = np.zeros((28, 28), dtype=np.uint8)
+    image[8:20, 12:16] = 255
+    for _ in range(5):
+        add_drawing(image, 1)
+    mine = next(info for info in list_datasets() if info.id == "my-drawings")
+    assert mine.available and mine.unavailable == "" and mine.location is not None
+    data = load_dataset("my-drawings")
+    assert (len(data.train_labels), len(data.test_labels), data.num_classes) == (4, 1, 10)

@@ -91,7 +91,7 @@ class DatasetPicker(QWidget):
             if info.needs_download:
                 text = self.tr("{0} (download needed)").format(info.name)
             elif not info.available:
-                text = self.tr("{0} (missing)").format(info.name)
+                text = self.tr("{0} ({1})").format(info.name, info.unavailable or self.tr("missing"))
             self.combo.addItem(text, info.id)
             row = self.combo.count() - 1
             self.combo.setItemData(row, info.description + (f"\n{info.location}" if info.location else ""),
@@ -99,6 +99,20 @@ class DatasetPicker(QWidget):
             if not info.available and not info.needs_download:
                 self.combo.model().item(row).setEnabled(False)
         self.combo.addItem(self.tr("IDX folder..."), PICK_FOLDER)
+
+    def refresh(self) -> None:
+        """List the datasets again (my drawings may have become loadable), keeping the selection; my
+        drawings are read afresh when next chosen."""
+        self._loaded.pop(sources.MY_DRAWINGS, None)
+        extra = [(self.combo.itemText(i), self.combo.itemData(i)) for i in range(self.combo.count())
+                 if str(self.combo.itemData(i)).startswith(sources.IDX_PREFIX)]
+        self.combo.blockSignals(True)
+        self._fill()
+        for text, data in extra:
+            self.combo.insertItem(self.combo.count() - 1, text, data)
+        if self.current is not None:
+            self.combo.setCurrentIndex(self._row(self.current.id))
+        self.combo.blockSignals(False)
 
     @property
     def current_id(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
@@ -131,3 +132,21 @@ def test_bad_idx_folder_keeps_the_previous_dataset(qtbot, panel, monkeypatch, tm
     choose(panel, "__idx_folder__")
     assert panel.dataset.id == "mnist-sample" and panel.picker.combo.currentData() == "mnist-sample"
     assert "missing" in panel.banner.text.text()
+
+
+def test_my_drawings_become_a_dataset_to_train_on_once_five_of_a_digit_are_saved(window, qtbot) -> None:
+    picker, drawing = window.training.picker, window.drawing
+    row = picker.combo.findData(sources.MY_DRAWINGS)
+    assert row >= 0 and not picker.combo.model().item(row).isEnabled()
+    assert "draw 5 of a digit first" in picker.combo.itemText(row)
+    image = np.zeros((28, 28), dtype=np.float32)
+    image[6:22, 12:16] = 1.0
+    for _ in range(5):
+        drawing.show_example(image)
+        drawing.my_drawings.add_button.click()
+    row = picker.combo.findData(sources.MY_DRAWINGS)
+    assert picker.combo.model().item(row).isEnabled() and picker.combo.itemText(row) == "My drawings"
+    assert picker.current_id == "mnist-sample"  # the selection stays
+    choose(window.training, sources.MY_DRAWINGS)
+    assert picker.current_id == sources.MY_DRAWINGS
+    assert (len(picker.current.train_labels), len(picker.current.test_labels)) == (4, 1)
