@@ -141,6 +141,12 @@ def test_trainable_toggle_freezes_a_layer(window, qtbot) -> None:
     box.click()
     assert window.model.spec.layers[1].trainable is False
     assert window.model.analysis.trainable_params == window.model.analysis.total_params - 100_480
+    card = box.parentWidget()
+    while card.objectName() != "layerCard":
+        card = card.parentWidget()
+    assert card.property("frozen") == "true" and "frozen" in card.cost.text()  # shown as such
+    box.click()
+    assert card.property("frozen") == "false" and "frozen" not in card.cost.text()
 
 
 def test_structure_lock_disables_edits_and_says_why(window, qtbot) -> None:

@@ -54,6 +54,7 @@ class LayerCard(_Card):
     def __init__(self, model: NetworkModel, parent: QWidget | None = None) -> None:
         super().__init__(model, parent)
         self.index = -1
+        self.setProperty("frozen", "false")
         self._shown: tuple | None = None
         self._press: QPoint | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -121,11 +122,16 @@ class LayerCard(_Card):
         self.trainable.setVisible(info.params > 0 or info.output_shape is None)
         self.trainable.setAccessibleName(self.tr("Trainable layer %1").replace("%1", str(index + 1)))
         self.output.setText(self.tr("→ %1").replace("%1", text.shape(info.output_shape)))
+        frozen = not spec.trainable and info.params > 0
         if info.output_shape is None:
             self.cost.setText(self.tr("shape and cost unknown until the error is fixed"))
+        elif frozen:
+            self.cost.setText(self.tr("%1 parameters, frozen · %2 multiply-adds")
+                              .replace("%1", text.count(info.params)).replace("%2", text.compact(info.macs)))
         else:
             self.cost.setText(self.tr("%1 parameters · %2 multiply-adds")
                               .replace("%1", text.count(info.params)).replace("%2", text.compact(info.macs)))
+        set_style_property(self, "frozen", "true" if frozen else "false")
         self._show_state(problems)
         name = self.tr("Layer %1: %2").replace("%1", str(index + 1)).replace("%2", spec.type)
         self.setAccessibleName(name)

@@ -16,6 +16,7 @@ STYLE = """
 QFrame#layerCard, QFrame#endCard {
     border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 QFrame#endCard { background: palette(alternate-base); }
+QFrame#layerCard[frozen="true"] { border: 1px dashed #1a73e8; background: rgba(26, 115, 232, 22); }
 QFrame#layerCard[state="warning"], QFrame#endCard[state="warning"] {
     border: 1px solid #e37400; background: rgba(227, 116, 0, 36); }
 QFrame#layerCard[state="error"], QFrame#endCard[state="error"] {
