@@ -140,12 +140,12 @@ def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
     explorer.refresh()
     assert explorer.source_combo.currentIndex() == FRESH
     window.drawing.set_live_model(spec, MNIST, 10, [str(d) for d in range(10)], 0.13, 0.31, snapshot)
-    qtbot.waitUntil(lambda: "weights version 1" in explorer.network_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "(version 1;" in explorer.network_label.text(), timeout=3000)
     assert explorer.source_combo.currentIndex() == ANSWERING  # the pad reads with the editor's network
     explorer.select_layer(1)
     calm = explorer.share
     state.update(version=2, std=1.0)
-    qtbot.waitUntil(lambda: "weights version 2" in explorer.network_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "(version 2;" in explorer.network_label.text(), timeout=3000)
     assert explorer.layer() == 1
     assert explorer.share > calm + 0.5
     window.drawing.use_sample_model()

@@ -110,9 +110,10 @@ def over_text(count: int, dataset_name: str) -> str:
 def answering_text(live: bool, same_as_editor: bool, version: int) -> str:
     """Which network answers the drawing pad, and whether it is the one in the editor."""
     if live and same_as_editor:
-        return _tr("Your network as it trains (weights version %1).").replace("%1", str(version))
+        return _tr("Your network with its current weights (version %1; they follow training).").replace(
+            "%1", str(version))
     if live:
-        return _tr("The network being trained, which is not the one in the editor now.")
+        return _tr("A network trained earlier, not the one in the editor now.")
     if same_as_editor:
         return _tr("The shipped sample model (a small CNN) that reads the drawing pad.")
     return _tr("The shipped sample model (a small CNN) that reads the drawing pad, not the network "
