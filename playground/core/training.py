@@ -212,6 +212,13 @@ class _Diagnostics:
         return dead
 
 
+def _finished_text(first: int, last: int) -> str:
+    """"finished 10 epochs", or for a continued run "finished epochs 11-20" (the epochs it trained)."""
+    if first == 1:
+        return f"finished {last} epoch{'s' if last != 1 else ''}"
+    return f"finished epoch {last}" if first == last else f"finished epochs {first}-{last}"
+
+
 class Trainer:
     """Trains a spec on a dataset; ``run()`` is a generator of records.
 
@@ -436,7 +443,7 @@ class Trainer:
                     self._paused, self._pause_after_epoch = True, False
         self._resume_out = snap(plan.last_epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
         self.state = "finished"
-        yield StateRecord("finished", f"finished {cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}")
+        yield StateRecord("finished", _finished_text(plan.start_epoch, plan.last_epoch))
 
     def _diverge(self, epoch: int, batch: int, loss: float, first: float) -> StateRecord:
         with self._cond:

@@ -82,6 +82,9 @@ def test_a_finished_run_continues_with_more_epochs(tiny_dataset, reference):
     state = first.resume_state()
     assert (state.epoch, state.batch, state.step, state.first_epoch) == (2, 0, 16, 1)
     second = Trainer(SPEC, tiny_dataset, CONFIG, model=first.model, resume=state)
+    finished = [r for r in second.run() if isinstance(r, StateRecord) and r.state == "finished"]
+    assert finished[0].message == "finished epochs 3-4"  # the epochs this run trained, numbered on
+    second = Trainer(SPEC, tiny_dataset, CONFIG, model=first.model, resume=state)
     batches, epochs = _run(second)
     assert [e[0] for e in epochs] == [3, 4]
     assert batches[0][:3] == (3, 1, 17) and batches[-1][:3] == (4, 8, 32)
