@@ -242,13 +242,14 @@ class DrawingCanvas(QWidget):
         event.accept()
 
     def event(self, event: QEvent) -> bool:
-        """Touch draws with the first finger; Undo, Escape and Delete beat shortcuts; follow the DPR."""
+        """Touch draws with the first finger; Undo, Escape and Delete beat shortcuts while there is
+        something to undo or clear (an empty canvas leaves Ctrl+Z to the editor); follow the DPR."""
         kind = event.type()
         if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
                     QEvent.Type.TouchCancel):
             self._touch(event)
             return True
-        if kind == QEvent.Type.ShortcutOverride and self._is_canvas_key(event):
+        if kind == QEvent.Type.ShortcutOverride and self._items and self._is_canvas_key(event):
             event.accept()
             return True
         if kind == QEvent.Type.DevicePixelRatioChange:

@@ -108,6 +108,8 @@ def test_ctrl_z_on_the_canvas_wins_over_a_window_shortcut(panel: DrawPanel, qtbo
     panel.canvas.setFocus()
     QTest.keyClick(panel.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert panel.canvas.stroke_count() == 0 and not fired
+    QTest.keyClick(panel.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert fired == [True]  # an empty canvas leaves Ctrl+Z to the window (the editor's undo)
 
 
 def test_right_button_erases(panel: DrawPanel) -> None:
