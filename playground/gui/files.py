@@ -72,6 +72,7 @@ class ProjectFiles(QObject):
             return False
         self.document.reset(NetworkSpec())
         self._set_path(None, NetworkSpec())
+        self._show(self.tr("New project."))
         return True
 
     def open(self) -> bool:
@@ -93,9 +94,11 @@ class ProjectFiles(QObject):
         if isinstance(loaded, NetworkSpec):
             self.document.reset(loaded)
             self._set_path(None, loaded)
+            self._show(self.tr("New project from the network in %1.").replace("%1", path.name))
         else:
-            self._warn(self.document.apply(loaded))
+            warning = self.document.apply(loaded)
             self._set_path(path, loaded.spec)
+            self._show(self.tr("Opened %1.").replace("%1", path.name), warning)
         self._remember(path)
         return True
 
@@ -114,15 +117,18 @@ class ProjectFiles(QObject):
         except PlaygroundError as exc:
             show_error(self._window, self.tr("Cannot open %1").replace("%1", path.name), exc)
             return False
-        self._warn(self.document.apply(project, as_base=True))
+        warning = self.document.apply(project, as_base=True)
         self._set_path(None, project.spec)
+        self._show(self.tr("New project from %1.").replace("%1", path.name), warning)
         return True
 
     def restore(self, project: Project, path: Path | None) -> None:
         """Make a recovered ``project`` the document, unsaved, tied to its original file ``path``."""
-        self._warn(self.document.apply(project))
+        warning = self.document.apply(project)
         self.document.mark_dirty()
         self._set_path(path, self.document.model.spec)
+        name = path.name if path else self.tr("Untitled")
+        self._show(self.tr("Recovered the unsaved changes of %1.").replace("%1", name), warning)
 
     def save(self) -> bool:
         """Save the project to its file, or ask for one."""
@@ -211,9 +217,12 @@ class ProjectFiles(QObject):
         name, _ = QFileDialog.getOpenFileName(self._window, title, self._start_dir(), filters)
         return name
 
-    def _warn(self, warning: str) -> None:
+    def _show(self, line: str, warning: str = "") -> None:
+        """Say in the training panel which project is open now, and what did not go in."""
+        training = self.document.training
+        training.show_project(line)
         if warning:
-            self.document.training.banner.show_message(warning, "", error=False)
+            training.banner.show_message(warning, "", error=False)
 
     def _remember(self, path: Path) -> None:
         recent = [str(path)] + [p for p in self.recent_paths() if p != str(path)]

@@ -15,10 +15,11 @@ from playground.gui.train.runner import Trained
 class ProjectDocument(QObject):
     """Builds a core ``Project`` from the editor's model and the training panel, and applies one back.
 
-    The network's changes are tracked by the undo stack; everything else (a setting edited, another
-    dataset, a finished run, new weights) sets ``dirty``. ``modified_changed`` carries whether the
-    project differs from its file; ``weights_changed`` comes when the weights to read drawings with
-    change (``snapshot`` then returns a new version).
+    The network's changes are tracked by the undo stack (back at its clean index, the network is the
+    saved one); everything else (the settings, the dataset, the runs, the weights) is compared with
+    what was saved, so undoing or editing back to the saved project makes it unmodified again.
+    ``modified_changed`` carries whether the project differs from its file; ``weights_changed``
+    comes when the weights to read drawings with change (``snapshot`` then returns a new version).
     """
 
     modified_changed = Signal(bool)
@@ -27,21 +28,35 @@ class ProjectDocument(QObject):
     def __init__(self, model: NetworkModel, training: TrainingPanel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model, self.training = model, training
-        self.dirty = False
+        self._saved: tuple | None = self._state()
+        self._modified = False
         self._applying = False
         self._version = 0
         self._facts: DataFacts | None = None
         training.config_edited.connect(self._on_changed)
         training.dataset_changed.connect(self._on_changed)
+        training.history.run_added.connect(self._on_changed)
         training.weights_changed.connect(self._on_weights_changed)
         model.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # --- state ------------------------------------------------------------------------------------
 
     @property
+    def dirty(self) -> bool:
+        """True when the settings, dataset, runs or weights differ from the saved project's."""
+        return self._saved is None or self._state() != self._saved
+
+    @property
     def is_modified(self) -> bool:
         """True when the project has changes its file does not have."""
         return self.dirty or not self.model.undo_stack.isClean()
+
+    def _state(self) -> tuple:
+        """What a save stores besides the network: settings, dataset, the runs and weights (by identity)."""
+        training = self.training
+        weights = training.trained.weights if training.trained is not None else None
+        return (training.form.config(), training.picker.current_id, _Same(weights),
+                tuple(_Same(run) for run in training.history.runs))
 
     @property
     def weights(self) -> dict[str, torch.Tensor] | None:
@@ -65,15 +80,22 @@ class ProjectDocument(QObject):
 
     def mark_clean(self) -> None:
         """The project now equals its file."""
-        self.dirty = False
+        self._saved = self._state()
         self.model.undo_stack.setClean()
-        self.modified_changed.emit(False)
+        self._announce()
 
     def mark_dirty(self) -> None:
-        """The project has changes its file does not have (beyond the network's undo history)."""
-        if not self.dirty:
-            self.dirty = True
-            self.modified_changed.emit(True)
+        """The project differs from its file until it is saved (a recovered or derived project)."""
+        self._saved = None
+        self._announce()
+
+    def _announce(self, clean: bool | None = None) -> None:
+        """Emit ``modified_changed`` when the modified state changed (``clean``: the undo stack's, known)."""
+        clean = self.model.undo_stack.isClean() if clean is None else clean
+        modified = not clean or self.dirty
+        if modified != self._modified:
+            self._modified = modified
+            self.modified_changed.emit(modified)
 
     # --- to and from core Projects ----------------------------------------------------------------
 
@@ -95,17 +117,19 @@ class ProjectDocument(QObject):
             warning = self._apply(project, as_base)
         finally:
             self._applying = False
-        self.model.undo_stack.setClean()
-        self.dirty = as_base
+        if as_base:
+            self.model.undo_stack.setClean()
+            self.mark_dirty()
+        else:
+            self.mark_clean()
         self._version += 1
-        self.modified_changed.emit(self.is_modified)
         self.weights_changed.emit()
         return warning
 
     def _apply(self, project: Project, as_base: bool) -> str:
         training = self.training
         self._facts = project.facts
-        training.set_trained(None)
+        training.forget_weights()
         self.model.reset(project.spec)
         training.form.set_config(project.config)
         warning = ""
@@ -125,7 +149,7 @@ class ProjectDocument(QObject):
         """A new project holding only ``spec``: no runs, no weights, unmodified."""
         self._applying = True
         try:
-            self.training.set_trained(None)
+            self.training.forget_weights()
             self.model.reset(spec)
             self.training.history.replace([])
         finally:
@@ -139,16 +163,31 @@ class ProjectDocument(QObject):
     @Slot()
     def _on_changed(self, *_args: object) -> None:
         if not self._applying:
-            self.mark_dirty()
+            self._announce()
 
     @Slot()
     def _on_weights_changed(self) -> None:
         if self._applying:
             return
         self._version += 1
-        self.mark_dirty()
+        self._announce()
         self.weights_changed.emit()
 
     @Slot(bool)
     def _on_clean_changed(self, clean: bool) -> None:
-        self.modified_changed.emit(self.dirty or not clean)
+        if not self._applying:
+            self._announce(clean)  # the stack may be going away: only its word is asked
+
+
+class _Same:
+    """Wraps an object so that equality means identity (weights and runs are compared that way)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: object) -> None:
+        self.item = item
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.item is self.item
+
+    __hash__ = None  # type: ignore[assignment]

@@ -264,3 +264,28 @@ def test_install_in_the_window(qtbot, window) -> None:
     assert panel.running
     window.close()
     assert not any(t.isRunning() for t in panel.findChildren(EvaluationWorker))
+
+
+def test_a_result_goes_with_its_weights(qtbot, panels, dataset) -> None:
+    """The run's last epoch stays on screen after the run; other weights (a project, a reset) drop it."""
+    training, _drawing, panel = panels
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        assert training.start()
+    qtbot.waitUntil(lambda: not training.is_training, timeout=TIMEOUT_MS)
+    wait_idle(qtbot, panel)
+    assert panel.result is not None and panel.matrix.matrix() is not None
+    training.set_network(training.trained.spec, analyse(training.trained.spec, dataset.input_shape, 10))
+    assert panel.result is not None  # the same weights: the result stays
+    other = Trained(training.trained.spec, {k: v.clone() for k, v in training.trained.weights.items()},
+                    dataset.id)
+    training.set_trained(other)
+    assert panel.result is None and panel.matrix.matrix() is None
+    assert panel.about.text().startswith("Press Evaluate") and panel.scores.rowCount() == 0
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        panel.evaluate()
+    wait_idle(qtbot, panel)
+    assert panel.about.text().startswith("Your network (loaded weights)")
+    training.forget_weights()
+    assert panel.result is None
+    panel.matrix.cell_selected.emit(0, 0)  # the fresh matrix is connected (and nothing to show)
+    assert panel.gallery.isVisibleTo(panel)

@@ -43,8 +43,10 @@ def test_a_run_marks_the_project_and_save_open_brings_everything_back(window, qt
     assert window.training.controls.start.text() == "Continue"
     # the opened run is on the plots and the log and progress line say where the project stands
     qtbot.waitUntil(lambda: window.training.runs.table.item(0, 0).checkState() == Qt.CheckState.Checked)
-    assert "Opened a project with 1 earlier run(s)" in window.training.log.toPlainText()
-    assert window.training.progress.text().startswith("Trained for 1 epoch(s): press Continue")
+    log = window.training.log.toPlainText().splitlines()
+    assert log[-2:] == ["Opened digits.nnproj.", "It has 1 earlier run(s); the last: Run 1 (adam, lr 0.001), "
+                                                  "finished."]
+    assert window.training.progress.text() == "Trained 1 epoch(s): Continue, or Reset to restart"
     qtbot.waitUntil(lambda: window.drawing.answering_model() is not None
                     and window.drawing.answering_model().version == window.document.snapshot()[0])
     answering = window.drawing.answering_model().model.state_dict()

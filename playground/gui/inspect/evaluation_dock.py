@@ -40,6 +40,9 @@ from playground.gui.train.controls import MessageBanner
 if TYPE_CHECKING:
     from playground.gui.main_window import MainWindow
 
+LIVE = "live"
+"""The source of a job on a run's snapshot (a kept-weights job's source is the weights, the sample's None)."""
+
 
 class EvaluationPanel(QWidget):
     """Evaluates a model copy on the test split after each epoch and on demand, and shows where it errs.
@@ -48,6 +51,7 @@ class EvaluationPanel(QWidget):
     when none trains, the weights the training panel keeps (``trained``: a run's, a project's or a
     file's, which the drawing pad answers with) are tested on its dataset; without any, the pad's
     sample model on the bundled MNIST sample. ``example_sent`` comes after an image went to the pad.
+    A result (or running evaluation) of weights that are gone (a new project, a reset) is dropped.
     """
 
     evaluated = Signal()
@@ -64,7 +68,9 @@ class EvaluationPanel(QWidget):
         self._user_cell: tuple[int, int] | None = None
         self._worker: EvaluationWorker | None = None
         self._pending: EvaluationJob | None = None
+        self._sources: dict[str, object] = {}  # "running", "pending", "result": where each came from
         self._kept: KeptWords | None = None
+        self._run_weights: dict[str, torch.Tensor] | None = None  # what the last run left, once it ended
         self.result: EvaluationResult | None = None
         self._build()
         self.evaluate_button.clicked.connect(self.evaluate)
@@ -87,16 +93,14 @@ class EvaluationPanel(QWidget):
         self.progress.setFormat(self.tr("%v of %m images"))
         self.progress.setAccessibleName(self.tr("Evaluation progress"))
         self.progress.hide()
-        self.about = QLabel(self.tr("Press Evaluate to test the model on the test split; during training "
-                                    "this happens after every epoch."), self)
+        self.about = QLabel(self)
         self.about.setWordWrap(True)
         self.about.setAccessibleName(self.tr("What was evaluated"))
         self.banner = MessageBanner(self)
         self.matrix = ConfusionMatrixView(self)
-        self.matrix.set_prompt(self.tr("No evaluation yet."))
         self.scores = ScoreTable(self)
         self.gallery = ExampleGallery(self)
-        self.gallery.clear(self.tr("Click a cell of the matrix to see its test images."))
+        self._show_prompts()
         buttons = QHBoxLayout()
         buttons.addWidget(self.evaluate_button)
         buttons.addWidget(self.cancel_button)
@@ -105,7 +109,7 @@ class EvaluationPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.gallery, self.tr("Images of the cell"))
         self.tabs.addTab(self.scores, self.tr("Precision and recall"))
-        body = QSplitter(Qt.Orientation.Vertical, self)
+        body = self._body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(self.matrix)
         body.addWidget(self.tabs)
         body.setStretchFactor(0, 3)
@@ -118,6 +122,13 @@ class EvaluationPanel(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(body, 1)
 
+    def _show_prompts(self) -> None:
+        """The texts shown before any evaluation."""
+        self.about.setText(self.tr("Press Evaluate to test the model on the test split; during training "
+                                   "this happens after every epoch."))
+        self.matrix.set_prompt(self.tr("No evaluation yet."))
+        self.gallery.clear(self.tr("Click a cell of the matrix to see its test images."))
+
     # --- the interface ---------------------------------------------------------------------------
 
     @property
@@ -129,11 +140,11 @@ class EvaluationPanel(QWidget):
     def evaluate(self) -> None:
         """Evaluate the current weights now (after the one running, if any)."""
         try:
-            job = self._current_job()
+            job, source = self._current_job()
         except PlaygroundError as exc:
             self.banner.show_message(exc.message, exc.hint or "")
             return
-        self._request(job)
+        self._request(job, source)
 
     @Slot()
     def cancel(self) -> None:
@@ -161,13 +172,14 @@ class EvaluationPanel(QWidget):
 
     # --- where the model comes from -------------------------------------------------------------
 
-    def _current_job(self) -> EvaluationJob:
-        """A job for the run's latest snapshot, the kept weights, or the drawing pad's sample model."""
+    def _current_job(self) -> tuple[EvaluationJob, object]:
+        """A job (and its source) for the run's latest snapshot, the kept weights, or the drawing pad's
+        sample model."""
         training, trainer, dataset = self.training, self._trainer, self._dataset
         if training is not None and not training.is_training and training.trained is not None:
-            return kept_job(training, self._kept)
+            return kept_job(training, self._kept), training.trained.weights
         if trainer is None or dataset is None:
-            return sample_job(self.drawing.answering_model())
+            return sample_job(self.drawing.answering_model()), None
         state = trainer.state
         if state == "finished":
             words = self.tr("Your network after epoch %1").replace("%1", str(self._last_epoch))
@@ -175,16 +187,17 @@ class EvaluationPanel(QWidget):
             words = self.tr("Your network during epoch %1").replace("%1", str(self._last_epoch + 1))
         else:
             words = self.tr("Your network when training stopped")
-        return live_job(trainer, dataset, words)
+        return live_job(trainer, dataset, words), LIVE
 
-    def _request(self, job: EvaluationJob) -> None:
+    def _request(self, job: EvaluationJob, source: object) -> None:
         self.banner.hide()
         if self._worker is not None:
-            self._pending = job
+            self._pending, self._sources["pending"] = job, source
             return
-        self._start(job)
+        self._start(job, source)
 
-    def _start(self, job: EvaluationJob) -> None:
+    def _start(self, job: EvaluationJob, source: object) -> None:
+        self._sources["running"] = source
         worker = EvaluationWorker(job, self)
         worker.progressed.connect(self._on_progressed)
         worker.evaluated.connect(self._on_evaluated)
@@ -202,7 +215,7 @@ class EvaluationPanel(QWidget):
     def _on_training_started(self, trainer: Trainer, dataset: Dataset) -> None:
         self._trainer, self._dataset = trainer, dataset
         self._last_epoch, self._stale = 0, None
-        self._user_cell = None
+        self._user_cell = self._run_weights = None
 
     @Slot(object)
     def _on_epoch_finished(self, record: EpochRecord) -> None:
@@ -223,7 +236,7 @@ class EvaluationPanel(QWidget):
         except PlaygroundError as exc:
             self.banner.show_message(exc.message, exc.hint or "")
             return
-        self._request(job)
+        self._request(job, LIVE)
 
     @Slot()
     def _on_drawing_weights_changed(self) -> None:
@@ -236,14 +249,47 @@ class EvaluationPanel(QWidget):
 
     @Slot()
     def _on_kept_weights_changed(self) -> None:
-        """Other kept weights (a project opened, a file loaded, a reset): the chosen cell goes."""
-        if self.training is not None and not self.training.is_training:
-            self._user_cell = None
+        """Other kept weights (a project opened, a file loaded, a reset): the chosen cell goes, and so
+        does a result (or a running evaluation) of weights that are gone."""
+        if self.training is None or self.training.is_training:
+            return
+        self._user_cell = None
+        if self.running and self._gone(self._sources.get("running")):
+            self.cancel()
+        if self.result is not None and self._gone(self._sources.get("result")):
+            self._drop_result()
+
+    def _gone(self, source: object) -> bool:
+        """True when the weights ``source`` (see LIVE) were read from are not the kept ones any more."""
+        if source is None:
+            return False
+        trained = self.training.trained if self.training is not None else None
+        if trained is None:
+            return True
+        if source == LIVE:
+            if self._run_weights is None:  # the run has just ended: its weights are being kept
+                return False
+            source = self._run_weights
+        return source is not trained.weights
+
+    def _drop_result(self) -> None:
+        """Back to the state before any evaluation: a fresh matrix, no scores, the prompts."""
+        self.result = None
+        self._sources.pop("result", None)
+        fresh = ConfusionMatrixView(self)
+        fresh.cell_selected.connect(self._on_cell_selected)
+        old, self.matrix = self.matrix, fresh
+        self._body.replaceWidget(self._body.indexOf(old), fresh)
+        old.deleteLater()
+        self.scores.setRowCount(0)
+        self.banner.hide()
+        self._show_prompts()
 
     @Slot(str)
     def _on_training_stopped(self, state: str) -> None:
         """The weights the run left are "your network after epoch N" until others replace them."""
         trained = self.training.trained if self.training is not None else None
+        self._run_weights = trained.weights if trained is not None else None
         if trained is None or state == "error":
             return
         if state == "finished":
@@ -260,6 +306,7 @@ class EvaluationPanel(QWidget):
     @Slot(object)
     def _on_evaluated(self, result: EvaluationResult) -> None:
         self.result = result
+        self._sources["result"] = self._sources.get("running")
         ev = result.evaluation
         self.about.setText(self.tr("%1, test split of %2, %3 images. Accuracy: %4")
                            .replace("%1", result.description).replace("%2", result.dataset_name)
@@ -283,7 +330,7 @@ class EvaluationPanel(QWidget):
             worker.deleteLater()
         job, self._pending = self._pending, None
         if job is not None:
-            self._start(job)
+            self._start(job, self._sources.get("pending"))
             return
         self.cancel_button.setEnabled(False)
         self.progress.hide()

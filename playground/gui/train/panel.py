@@ -20,6 +20,7 @@ from playground.gui.train.controls import ControlBar, MessageBanner, scrolled, s
 from playground.gui.train.datasets import DatasetPicker
 from playground.gui.train.form import HyperparameterForm
 from playground.gui.train.history import Run, RunHistory, RunTable, spec_summary
+from playground.gui.train.parked import ParkedWeights
 from playground.gui.train.plots import REFRESH_HZ, LivePlots
 from playground.gui.train.runlog import ProgressLine, RunLog
 from playground.gui.train.runner import ActiveRun, RunController, Trained, copy_state, weights_fit
@@ -38,7 +39,8 @@ class TrainingPanel(QWidget):
     ``trained`` holds the weights the last run left (or a file gave): Start continues from them while
     they fit the network, exactly where the run stopped while the network, data and settings are
     unchanged; ``weights_changed`` comes whenever they change or go, ``config_edited`` after a
-    setting is edited.
+    setting is edited. Weights an edit does not fit (and weights ``set_trained`` replaces) are parked
+    in ``parked``; they come back when the network is again the one they belong to (Undo).
     """
 
     dataset_changed = Signal(str, object, int)
@@ -59,6 +61,7 @@ class TrainingPanel(QWidget):
         self._last_status = 0.0
         self.last_state = "idle"
         self.trained: Trained | None = None
+        self.parked = ParkedWeights()
         self.history = RunHistory(self)
         self.picker = DatasetPicker(dataset, self)
         self.form = HyperparameterForm(config, self)
@@ -92,7 +95,7 @@ class TrainingPanel(QWidget):
         if self.picker.error:
             self.banner.show_message(*self.picker.error)
         self.controls.show_state("idle")
-        self.progress.show_text(self.tr("Build a network, then press Start."))
+        self._show_where_it_stands()
         self._update_controls()
 
     def _build_layout(self) -> None:
@@ -124,19 +127,29 @@ class TrainingPanel(QWidget):
     def set_network(self, spec: NetworkSpec, analysis: Analysis) -> None:
         """Keep the latest network and its analysis; Start is disabled while it has errors.
 
-        Trained weights that no longer fit (another shape) are dropped, saying so; weights that
+        Trained weights that no longer fit (another shape) are parked, saying so; weights that
         still fit (a layer frozen, an activation changed) stay, for the next run to start from
-        with a fresh optimizer.
+        with a fresh optimizer. Those parked for exactly ``spec`` come back when there are no
+        weights, or when they are these weights (with the resume state they had for ``spec``).
         """
         self._spec, self._analysis = spec, analysis
         trained = self.trained
-        if trained is not None and not self.is_training and spec != trained.spec:
+        if self.is_training:
+            self._update_controls()
+            return
+        if trained is not None and spec != trained.spec:
+            self.parked.park(trained)
             if self._fits(trained, spec):
-                self.set_trained(Trained(spec, trained.weights, trained.dataset_id))
+                self._take(Trained(spec, trained.weights, trained.dataset_id))
             else:
-                self.set_trained(None)
-                self.status_changed.emit(self.tr("The trained weights no longer fit the network and were "
-                                                 "dropped: the next run starts from fresh weights"))
+                self._take(None)
+                self.status_changed.emit(self.tr("The trained weights do not fit this network; Undo brings "
+                                                 "them back"))
+        back = self.parked.find(spec)
+        if back is not None and (self.trained is None or back.weights is self.trained.weights):
+            if self.trained is None:
+                self.status_changed.emit(self.tr("The weights trained for this network are back"))
+            self._take(self.parked.take(spec))
         self._update_controls()
 
     def _fits(self, trained: Trained, spec: NetworkSpec) -> bool:
@@ -145,19 +158,43 @@ class TrainingPanel(QWidget):
                                                    dataset.num_classes)
 
     def set_trained(self, trained: Trained | None) -> None:
-        """Take ``trained`` (or None: fresh weights next time) as the weights to continue from."""
+        """Take ``trained`` (or None: fresh weights next time) as the weights to continue from; the
+        weights it replaces are parked for their network."""
+        if self.trained is not None and self.trained is not trained:
+            self.parked.park(self.trained)
+        self._take(trained)
+
+    def forget_weights(self) -> None:
+        """No trained weights and none parked (a new or opened project)."""
+        self.parked.clear()
+        self._take(None)
+
+    def _take(self, trained: Trained | None) -> None:
         self.trained = trained
         self._update_controls()
         self.weights_changed.emit()
 
     @Slot()
     def reset_weights(self) -> None:
-        """Forget the trained weights: the next run starts from freshly initialised ones."""
+        """Forget the trained weights (parked ones too): the next run starts from freshly initialised ones."""
         if self.trained is None or self.is_training:
             return
-        self.set_trained(None)
+        self.forget_weights()
         self.log.write(self.tr("Weights reset: the next run starts from fresh weights."))
         self.status_changed.emit(self.tr("Weights reset"))
+
+    def show_project(self, line: str) -> None:
+        """Another project is open: log ``line`` (which one), its runs, and show where it stands."""
+        self.banner.hide()
+        self.log.write(line)
+        runs = self.history.runs
+        if runs and not self.is_training:
+            last = runs[-1]
+            self.log.write(self.tr("It has {0} earlier run(s); the last: {1}, {2}.").format(
+                len(runs), last.label(), self.controls.state_label(last.state).lower()))
+        if not self.is_training:
+            self.controls.show_state("idle")
+            self._show_where_it_stands()
 
     def select_dataset(self, dataset_id: str) -> bool:
         """Load and select ``dataset_id`` (e.g. "idx:/folder"); False (with a message) when it fails."""
@@ -373,17 +410,20 @@ class TrainingPanel(QWidget):
         QTimer.singleShot(0, self, self._show_restored_runs)
 
     def _show_restored_runs(self) -> None:
-        """Overlay the opened project's last run and say in the log and progress line where it stands."""
+        """Overlay the opened project's last run."""
         runs = self.history.runs
-        if not runs or self.is_training:
-            return
-        last = runs[-1]
-        self.runs.set_overlay(last.number, True)
-        self.log.write(self.tr("Opened a project with {0} earlier run(s); the last: {1}, {2}.").format(
-            len(runs), last.label(), self.controls.state_label(last.state).lower()))
-        if self.trained is not None:
-            self.progress.show_text(self.tr("Trained for {0} epoch(s): press Continue to train on, or Reset "
-                                            "for fresh weights.").format(self.trained.epochs_done))
+        if runs and not self.is_training:
+            self.runs.set_overlay(runs[-1].number, True)
+
+    def _show_where_it_stands(self) -> None:
+        """The progress line while no run goes: the trained epochs, or how to begin."""
+        if self.trained is not None and self.trained.epochs_done:
+            self.progress.show_text(self.tr("Trained {0} epoch(s): Continue, or Reset to restart")
+                                    .format(self.trained.epochs_done))
+        elif self.trained is not None:
+            self.progress.show_text(self.tr("Trained weights: Continue, or Reset to restart"))
+        else:
+            self.progress.show_text(self.tr("Build a network, then press Start."))
 
     @Slot(int, bool)
     def _on_overlay_toggled(self, number: int, shown: bool) -> None:

@@ -8,6 +8,7 @@ from playground.core.analysis import analyse
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig
 from playground.gui.train.history import Run, RunHistory
+from playground.gui.train.parked import ParkedWeights
 from playground.gui.train.runner import Trained, weights_fit
 from tests.gui.train.conftest import finish, make_panel
 
@@ -57,7 +58,7 @@ def test_freezing_keeps_the_weights_and_a_shape_change_drops_them(qtbot, panel, 
     wider = NetworkSpec((layer("Flatten"), layer("Linear", units=32), layer("Linear", units=10)))
     _set(panel, wider, tiny_dataset)
     assert panel.trained is None
-    assert messages and "no longer fit" in messages[-1]
+    assert messages[-1] == "The trained weights do not fit this network; Undo brings them back"
 
 
 def test_changed_settings_continue_from_the_weights_with_a_fresh_optimizer(qtbot, panel):
@@ -116,3 +117,35 @@ def test_trained_model_carries_the_weights(tiny_dataset, tiny_spec):
     assert weights_fit(weights, tiny_spec, (1, 28, 28), 3)  # the output layer waits to be replaced
     assert not weights_fit(weights, tiny_spec, (1, 14, 14), 10)
     assert not weights_fit({}, tiny_spec, (1, 28, 28), 10)
+
+
+def test_parked_weights_keep_one_set_per_network_and_the_newest_eight(tiny_spec):
+    parked = ParkedWeights()
+    specs = [NetworkSpec((layer("Flatten"), layer("Linear", units=u))) for u in range(1, 11)]
+    for spec in specs:
+        parked.park(Trained(spec, {}))
+    assert len(parked) == 8 and parked.find(specs[0]) is None and parked.find(specs[1]) is None
+    newer = Trained(specs[5], {"w": torch.ones(1)})
+    parked.park(newer)
+    assert len(parked) == 8 and parked.take(specs[5]) is newer and parked.find(specs[5]) is None
+    parked.clear()
+    assert parked.find(specs[9]) is None
+
+
+def test_a_shape_change_parks_the_weights_and_going_back_takes_them(qtbot, panel, tiny_dataset, tiny_spec):
+    panel.start()
+    finish(qtbot, panel)
+    trained = panel.trained
+    wider = NetworkSpec((layer("Flatten"), layer("Linear", units=32), layer("Linear", units=10)))
+    _set(panel, wider, tiny_dataset)
+    assert panel.trained is None and panel.controls.start.text() == "Start"
+    _set(panel, tiny_spec, tiny_dataset)
+    assert panel.trained is trained and panel.controls.start.text() == "Continue"
+    loaded = Trained(tiny_spec, {k: v.clone() for k, v in trained.weights.items()})
+    panel.set_trained(loaded)  # the replaced weights are parked too
+    assert panel.parked.find(tiny_spec) is trained
+    panel.reset_weights()
+    assert panel.trained is None and len(panel.parked) == 0
+    _set(panel, wider, tiny_dataset)
+    _set(panel, tiny_spec, tiny_dataset)
+    assert panel.trained is None

@@ -1,0 +1,122 @@
+"""Trained weights follow the undo stack; a new or opened project replaces the old one on screen; undoing
+back to the saved project makes it unmodified."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from playground.data.idx import write_idx
+from playground.data.sources import load_dataset
+from tests.gui.projects import choose_file, data_dir, train
+
+__all__ = ["data_dir"]
+
+TIMEOUT_MS = 30_000
+
+
+def _four_classes(folder) -> str:
+    """A tiny IDX folder of digits 0-3 cut from the bundled sample; its dataset id."""
+    sample = load_dataset("mnist-sample")
+    folder.mkdir()
+    for part, images, labels, count in (("train", sample.train_images, sample.train_labels, 120),
+                                        ("t10k", sample.test_images, sample.test_labels, 40)):
+        keep = np.flatnonzero(labels < 4)[:count]
+        write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
+        write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))
+    return f"idx:{folder}"
+
+
+def _copy(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in weights.items()}
+
+
+def _same(a: dict[str, torch.Tensor] | None, b: dict[str, torch.Tensor]) -> bool:
+    return a is not None and set(a) == set(b) and all(torch.equal(a[k], b[k]) for k in b)
+
+
+def test_undo_and_redo_of_a_new_output_layer_bring_each_network_its_weights(window, qtbot, tmp_path):
+    train(qtbot, window)
+    ten = _copy(window.document.weights)
+    assert window.training.select_dataset(_four_classes(tmp_path / "abcd"))
+    window.actions.replace_output_action.trigger()
+    assert window.model.spec.layers[-1].params["units"] == 4
+    four = _copy(window.document.weights)
+    assert four["blocks.2.layer.weight"].shape[0] == 4
+    window.undo_action.trigger()
+    assert window.model.spec.layers[-1].params["units"] == 10
+    assert _same(window.document.weights, ten)
+    assert window.statusBar().currentMessage() == "The weights trained for this network are back"
+    window.redo_action.trigger()
+    assert _same(window.document.weights, four)
+    window.undo_action.trigger()
+    assert window.training.select_dataset("mnist-sample")
+    assert _same(window.document.weights, ten) and window.training.controls.start.text() == "Continue"
+
+
+def test_undoing_a_preset_brings_the_weights_back_and_the_saved_state(window, qtbot, tmp_path, monkeypatch):
+    train(qtbot, window)
+    weights = _copy(window.document.weights)
+    choose_file(monkeypatch, tmp_path / "mlp.nnproj")
+    assert window.files.save() and not window.isWindowModified()
+    window.model.load_preset("small-cnn")
+    assert window.document.weights is None and window.isWindowModified()
+    assert window.statusBar().currentMessage() == ("The trained weights do not fit this network; Undo "
+                                                   "brings them back")
+    window.undo_action.trigger()
+    assert _same(window.document.weights, weights)
+    assert not window.document.is_modified and not window.isWindowModified()
+    window.redo_action.trigger()
+    assert window.document.weights is None and window.isWindowModified()
+
+
+def test_undoing_back_to_the_saved_network_is_unmodified(window, qtbot, tmp_path, monkeypatch):
+    train(qtbot, window)
+    resume = window.training.trained.resume
+    choose_file(monkeypatch, tmp_path / "plain.nnproj")
+    assert window.files.save()
+    window.model.set_trainable(1, False)  # the weights still fit: they stay, without the resume state
+    assert window.document.is_modified and window.isWindowModified()
+    assert window.training.trained.resume is None
+    window.undo_action.trigger()
+    assert not window.document.is_modified and not window.isWindowModified()
+    assert window.training.trained.resume is resume  # Continue goes on exactly again
+    window.model.set_param(1, "units", 64)
+    window.undo_action.trigger()
+    assert not window.document.is_modified and window.training.trained.resume is resume
+    window.training.form.epochs.setValue(window.training.form.epochs.value() + 1)
+    assert window.isWindowModified()  # a setting counts too, undo or not
+    window.redo_action.trigger()
+    window.undo_action.trigger()
+    assert window.document.is_modified
+
+
+def test_new_and_opened_projects_replace_the_old_one_on_screen(window, qtbot, tmp_path, monkeypatch):
+    train(qtbot, window, epochs=2)
+    panel = window.eval_dock.widget()
+    window.eval_dock.raise_()
+    qtbot.waitUntil(panel.isVisible)
+    qtbot.waitUntil(lambda: not panel.running, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
+        panel.evaluate()
+    qtbot.waitUntil(lambda: not panel.running, timeout=TIMEOUT_MS)
+    assert panel.matrix.matrix() is not None
+    progress = window.training.progress
+    choose_file(monkeypatch, tmp_path / "two.nnproj")
+    assert window.files.save()
+    assert window.files.open_path(tmp_path / "two.nnproj")
+    assert progress.text() == "Trained 2 epoch(s): Continue, or Reset to restart"
+    assert len("Trained 12 epoch(s): Continue, or Reset to restart") <= 50
+    window.files.new()
+    assert window.training.log.toPlainText().splitlines()[-1] == "New project."
+    assert progress.text() == "Build a network, then press Start."
+    assert window.training.controls.state.text() == "Idle"
+    assert panel.result is None and panel.matrix.matrix() is None
+    assert panel.about.text().startswith("Press Evaluate")
+    window.model.load_preset("lenet5")
+    choose_file(monkeypatch, tmp_path / "empty.nnproj")
+    assert window.files.save()
+    window.files.new()
+    assert window.files.open_path(tmp_path / "empty.nnproj")
+    assert window.training.log.toPlainText().splitlines()[-1] == "Opened empty.nnproj."
+    assert progress.text() == "Build a network, then press Start."
