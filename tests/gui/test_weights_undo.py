@@ -101,6 +101,7 @@ def test_new_and_opened_projects_replace_the_old_one_on_screen(window, qtbot, tm
         panel.evaluate()
     qtbot.waitUntil(lambda: not panel.running, timeout=TIMEOUT_MS)
     assert panel.matrix.matrix() is not None
+    assert len(window.training.plots.store) > 0
     progress = window.training.progress
     choose_file(monkeypatch, tmp_path / "two.nnproj")
     assert window.files.save()
@@ -109,6 +110,7 @@ def test_new_and_opened_projects_replace_the_old_one_on_screen(window, qtbot, tm
     assert len("Trained 12 epoch(s): Continue, or Reset to restart") <= 50
     window.files.new()
     assert window.training.log.toPlainText().splitlines()[-1] == "New project."
+    assert len(window.training.plots.store) == 0  # the old run's live curves go too
     assert progress.text() == "Build a network, then press Start."
     assert window.training.controls.state.text() == "Idle"
     assert panel.result is None and panel.matrix.matrix() is None

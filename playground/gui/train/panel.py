@@ -193,6 +193,7 @@ class TrainingPanel(QWidget):
             self.log.write(self.tr("It has {0} earlier run(s); the last: {1}, {2}.").format(
                 len(runs), last.label(), self.controls.state_label(last.state).lower()))
         if not self.is_training:
+            self.plots.clear()
             self.controls.show_state("idle")
             self._show_where_it_stands()
 

@@ -135,6 +135,11 @@ class LivePlots(QWidget):
         self.refresh()
         self._timer.start()
 
+    def clear(self) -> None:
+        """No live curves (another project is open); earlier runs' overlays stay as they are."""
+        self.start_run(0, {}, {})
+        self.finish_run()
+
     def add_chunk(self, chunk) -> None:
         """Copy a RecordChunk's batches and epochs into the buffers (drawn on the next tick)."""
         if chunk.batches is not None:
