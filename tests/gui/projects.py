@@ -1,23 +1,18 @@
-"""Helpers for the project tests: a private data folder, file dialogs that answer at once, a short run."""
+"""Helpers for the project tests: file dialogs that answer at once, a short run, a small IDX folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
-from playground.data.drawings import DATA_ENV
+from playground.data.idx import write_idx
+from playground.data.sources import load_dataset
 
 RUN_MS = 60_000  # generous: the machine may be busy
 
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app's data folder (recovery files, drawings) lives under tmp_path."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv(DATA_ENV, str(folder))
-    return folder
 
 
 def choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
@@ -34,3 +29,15 @@ def train(qtbot, window, epochs: int = 1, batch_size: int = 128) -> None:
     with qtbot.waitSignal(window.training.training_stopped, timeout=RUN_MS):
         assert window.training.start()
     assert not window.training.is_training
+
+
+def few_classes(folder: Path, classes: int, train_count: int, test_count: int) -> str:
+    """An IDX folder of the digits 0..classes-1 cut from the bundled sample; its dataset id."""
+    sample = load_dataset("mnist-sample")
+    folder.mkdir()
+    for part, images, labels, count in (("train", sample.train_images, sample.train_labels, train_count),
+                                        ("t10k", sample.test_images, sample.test_labels, test_count)):
+        keep = np.flatnonzero(labels < classes)[:count]
+        write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
+        write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))
+    return f"idx:{folder}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -12,7 +10,6 @@ from playground.core.analysis import analyse
 from playground.core.builder import build_model
 from playground.core.presets import preset
 from playground.core.spec import NetworkSpec, layer
-from playground.data.drawings import DATA_ENV
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.inspect.inside import InsideView
 from playground.gui.inspect.inside_sections import LayerSection, SaliencySection, WeightsSection
@@ -20,12 +17,6 @@ from playground.gui.inspect.inside_tiles import BACKGROUND, DIVERGING, SEQUENTIA
 
 SAMPLE_SPEC = preset("small-cnn")  # the shipped sample model's network
 
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The drawing pad's "my drawings" live under tmp_path, never in the user's data folder."""
-    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ from PySide6.QtCore import Qt
 
 from playground.core.training import TrainConfig
 from playground.gui import actions as actions_module
-from tests.gui.projects import choose_file, data_dir, train
-
-__all__ = ["data_dir"]
+from tests.gui.projects import choose_file, train
 
 
 def _losses(window) -> list[float]:

@@ -12,9 +12,7 @@ from playground.core.project import Project, save_project
 from playground.core.training import TrainConfig
 from playground.gui import create_window
 from playground.gui.recovery import recovery_dir
-from tests.gui.projects import choose_file, data_dir, train
-
-__all__ = ["data_dir"]
+from tests.gui.projects import choose_file, train
 
 
 def _crashed_project(tmp_path) -> Project:

@@ -3,27 +3,10 @@ layer, frozen convolutions, one epoch of fine-tuning."""
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from playground.core.presets import preset
-from playground.data.idx import write_idx
-from playground.data.sources import load_dataset
-from tests.gui.projects import choose_file, data_dir, train
-
-__all__ = ["data_dir"]
-
-
-def _three_classes(folder) -> str:
-    """An IDX folder of digits 0, 1 and 2 cut from the bundled sample (labels 0-2); its dataset id."""
-    sample = load_dataset("mnist-sample")
-    folder.mkdir()
-    for part, images, labels, count in (("train", sample.train_images, sample.train_labels, 300),
-                                        ("t10k", sample.test_images, sample.test_labels, 90)):
-        keep = np.flatnonzero(labels < 3)[:count]
-        write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
-        write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))
-    return f"idx:{folder}"
+from tests.gui.projects import choose_file, few_classes, train
 
 
 def test_fine_tune_a_trained_cnn_on_three_new_classes(window, qtbot, tmp_path, monkeypatch):
@@ -35,7 +18,7 @@ def test_fine_tune_a_trained_cnn_on_three_new_classes(window, qtbot, tmp_path, m
     window.files.new()
     assert window.files.new_from_path(base)
     trained = {k: v.clone() for k, v in window.document.weights.items()}
-    assert window.training.select_dataset(_three_classes(tmp_path / "abc"))
+    assert window.training.select_dataset(few_classes(tmp_path / "abc", 3, 300, 90))
     assert window.model.num_classes == 3 and not window.model.analysis.ok
     assert window.document.weights is not None  # the weights wait for the new output layer
     action = window.actions.replace_output_action

@@ -3,28 +3,12 @@ back to the saved project makes it unmodified."""
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from playground.data.idx import write_idx
-from playground.data.sources import load_dataset
-from tests.gui.projects import choose_file, data_dir, train
-
-__all__ = ["data_dir"]
+from tests.gui.projects import choose_file, few_classes, train
 
 TIMEOUT_MS = 30_000
 
-
-def _four_classes(folder) -> str:
-    """A tiny IDX folder of digits 0-3 cut from the bundled sample; its dataset id."""
-    sample = load_dataset("mnist-sample")
-    folder.mkdir()
-    for part, images, labels, count in (("train", sample.train_images, sample.train_labels, 120),
-                                        ("t10k", sample.test_images, sample.test_labels, 40)):
-        keep = np.flatnonzero(labels < 4)[:count]
-        write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
-        write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))
-    return f"idx:{folder}"
 
 
 def _copy(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -38,7 +22,7 @@ def _same(a: dict[str, torch.Tensor] | None, b: dict[str, torch.Tensor]) -> bool
 def test_undo_and_redo_of_a_new_output_layer_bring_each_network_its_weights(window, qtbot, tmp_path):
     train(qtbot, window)
     ten = _copy(window.document.weights)
-    assert window.training.select_dataset(_four_classes(tmp_path / "abcd"))
+    assert window.training.select_dataset(few_classes(tmp_path / "abcd", 4, 120, 40))
     window.actions.replace_output_action.trigger()
     assert window.model.spec.layers[-1].params["units"] == 4
     four = _copy(window.document.weights)

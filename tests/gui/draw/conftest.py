@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from playground.data.drawings import DATA_ENV
 from playground.gui.draw.canvas import DrawingCanvas
 from playground.gui.draw.panel import DrawPanel
 
@@ -49,12 +47,6 @@ def draw(canvas: DrawingCanvas, strokes: list[Points],
             QTest.mouseMove(canvas, point)
         QTest.mouseRelease(canvas, button, Qt.KeyboardModifier.NoModifier, points[-1])
 
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Drawings are saved under tmp_path, never in the user's data folder."""
-    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
 
 
 @pytest.fixture
