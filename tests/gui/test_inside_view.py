@@ -18,7 +18,6 @@ from playground.gui.inspect.inside_tiles import BACKGROUND, DIVERGING, SEQUENTIA
 SAMPLE_SPEC = preset("small-cnn")  # the shipped sample model's network
 
 
-
 @pytest.fixture
 def panel(qtbot) -> DrawPanel:
     widget = DrawPanel()
