@@ -73,7 +73,7 @@ def training_shot(app: QApplication, out: Path) -> None:
     panel.form.learning_rate.setValue(2e-4)
     wait_until(app, lambda: run.step >= 3.6 * run.batches_per_epoch)
     panel.plots.refresh(everything=True)
-    panel._report_progress(run, force=True)
+    panel.progress.show_progress(run)
     hover(app, panel, panel.plots.loss_plot, 2.9, 0.3)
     panel.grab().save(str(out / "training.png"))
     panel.shutdown()
