@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from playground.core.preprocess import to_mnist  # noqa: E402
 from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig, Trainer  # noqa: E402
-from playground.data.sources import load_dataset  # noqa: E402
+from playground.data.registry import load_dataset  # noqa: E402
 from playground.gui.draw.panel import DrawPanel  # noqa: E402
 
 STROKE_GOAL_MS = 15.0

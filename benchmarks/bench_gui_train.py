@@ -29,7 +29,7 @@ from playground.core.analysis import analyse  # noqa: E402
 from playground.core.metrics import BatchRecord, EpochRecord  # noqa: E402
 from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig, Trainer  # noqa: E402
-from playground.data.sources import load_dataset  # noqa: E402
+from playground.data.registry import load_dataset  # noqa: E402
 from playground.gui.train import TrainingPanel  # noqa: E402
 from playground.gui.train.plots import LivePlots  # noqa: E402
 from playground.gui.train.worker import BatchChunk, RecordChunk, gui_torch_threads  # noqa: E402
@@ -90,7 +90,7 @@ def throughput(app: QApplication, rounds: int) -> None:
     b, g = statistics.median(bare), statistics.median(gui)
     print(f"torch threads: headless {torch.get_num_threads()}, panel {gui_torch_threads()}; "
           f"article MLP, batch {config.batch_size}, "
-          f"{config.epochs} epochs on {len(dataset.train_labels):,} images")
+          f"{config.epochs} epochs on {len(dataset.train_y):,} images")
     print(f"throughput  headless {b:10,.0f} samples/s   panel {g:10,.0f} samples/s   "
           f"ratio {g / b:.2f}x (goal >= 0.9x; medians of {rounds} interleaved runs)")
     late_ms = np.array(late)

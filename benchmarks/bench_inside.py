@@ -16,6 +16,7 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import replace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("NN_PLAYGROUND_DATA", tempfile.mkdtemp(prefix="nn-playground-bench-"))
@@ -29,7 +30,8 @@ from playground.core.inspect import look_inside  # noqa: E402
 from playground.core.metrics import EpochRecord  # noqa: E402
 from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig, Trainer  # noqa: E402
-from playground.data.sources import Dataset, load_dataset  # noqa: E402
+from playground.data.dataset import Dataset  # noqa: E402
+from playground.data.registry import load_dataset  # noqa: E402
 from playground.gui.background import one_torch_thread  # noqa: E402
 from playground.gui.draw.panel import DrawPanel  # noqa: E402
 from playground.gui.inspect.inside import InsideView  # noqa: E402
@@ -48,7 +50,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def digits(dataset: Dataset, count: int) -> list[np.ndarray]:
     """The first ``count`` test digits in [0, 1]."""
-    return [image.astype(np.float32) / 255.0 for image in dataset.test_images[:count]]
+    return [image.astype(np.float32) / 255.0 for image in dataset.test_x[:count, 0]]
 
 
 def redraw(app: QApplication, panel: DrawPanel, view: InsideView, images: list[np.ndarray]) -> None:
@@ -135,7 +137,7 @@ def throughput(app: QApplication, panel: DrawPanel, view: InsideView, rounds: in
                 if len(refreshes) == before:
                     raise RuntimeError("the view did not redraw while shown")
     closed, opened = statistics.median(runs[False]), statistics.median(runs[True])
-    print(f"training the small CNN, {len(data.train_labels):,} images, batch 64, "
+    print(f"training the small CNN, {len(data.train_y):,} images, batch 64, "
           f"{gui_torch_threads()} training thread(s); the pad gets a digit every {FEED_MS} ms")
     print(f"throughput  view closed {closed:8,.0f} samples/s   view open {opened:8,.0f} samples/s   "
           f"ratio {opened / closed:.3f}x (goal >= {THROUGHPUT_GOAL:g}x; medians of {rounds} runs each, "
@@ -163,9 +165,8 @@ def main() -> None:
     view.show()
     app.processEvents()
     redraw(app, panel, view, images)
-    cut = Dataset(data.id, data.name, data.class_names, data.train_images[:args.train_images],
-                  data.train_labels[:args.train_images], data.test_images[:256], data.test_labels[:256],
-                  data.mean, data.std)
+    cut = replace(data, train_x=data.train_x[:args.train_images], train_y=data.train_y[:args.train_images],
+                  test_x=data.test_x[:256], test_y=data.test_y[:256])
     throughput(app, panel, view, args.rounds, images, cut)
     view.close()
     panel.close()

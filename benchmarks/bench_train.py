@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, Dataset
 from playground.core.metrics import EpochRecord
 from playground.core.presets import preset
 from playground.core.training import TrainConfig, Trainer
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 
 BATCH = 64
 ROUNDS = 5
@@ -53,7 +53,7 @@ def article_epoch(ds) -> float:
     torch.manual_seed(0)
     model = ArticleNet()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loader = DataLoader(ArticleDataset(ds.train_images, ds.train_labels), batch_size=BATCH, shuffle=True)
+    loader = DataLoader(ArticleDataset(ds.train_x[:, 0], ds.train_y), batch_size=BATCH, shuffle=True)
     start = time.perf_counter()
     running = 0.0
     for inputs, targets in loader:
@@ -69,8 +69,8 @@ def bare_epoch(ds) -> float:
     torch.manual_seed(0)
     model = ArticleNet()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = (torch.from_numpy(ds.train_images.copy()).float().div(255).unsqueeze(1) - ds.mean) / ds.std
-    y = torch.from_numpy(ds.train_labels.astype(np.int64))
+    x = (torch.from_numpy(ds.train_x.copy()).float().div(255) - ds.mean[0]) / ds.std[0]
+    y = torch.from_numpy(ds.train_y.astype(np.int64))
     start = time.perf_counter()
     order = torch.randperm(len(y))
     for i in range(0, len(y), BATCH):
@@ -99,7 +99,7 @@ def main() -> None:
         times["bare"].append(bare_epoch(ds))
         times["engine"].append(engine_epoch(ds))
     med = {k: statistics.median(v) for k, v in times.items()}
-    n = len(ds.train_labels)
+    n = len(ds.train_y)
     for k, v in med.items():
         print(f"{k:8} {v * 1000:8.1f} ms/epoch  {n / v:10,.0f} samples/s")
     print(f"engine vs article loop: {med['article'] / med['engine']:.2f}x (goal >= 3x)")

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
 
 from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig, Trainer  # noqa: E402
-from playground.data.sources import Dataset, load_dataset  # noqa: E402
+from playground.data.dataset import Dataset  # noqa: E402
+from playground.data.registry import load_dataset  # noqa: E402
 from playground.gui.draw.panel import DrawPanel  # noqa: E402
 from playground.gui.inspect.evaluation_dock import EvaluationPanel  # noqa: E402
 from playground.gui.inspect.explorer import LARGE, ActivationExplorer  # noqa: E402
@@ -104,8 +105,8 @@ def scroll_to(app: QApplication, view: InsideView, index: int, above: int = 0) -
 
 def test_digit(data: Dataset, drawing: DrawPanel, label: int) -> np.ndarray:
     """The first test digit ``label`` that the answering model reads correctly."""
-    for index in np.flatnonzero(data.test_labels == label):
-        image = data.test_images[index]
+    for index in np.flatnonzero(data.test_y == label):
+        image = data.test_x[index, 0]
         drawing.show_example(image)
         if drawing.bars.label.text().startswith(f"{label} "):
             return image

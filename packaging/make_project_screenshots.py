@@ -27,7 +27,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu  # noqa: E402
 
 from playground.core.training import TrainConfig  # noqa: E402
-from playground.data.sources import load_dataset  # noqa: E402
+from playground.data.registry import load_dataset  # noqa: E402
 from playground.gui import create_window  # noqa: E402
 from playground.gui.main_window import MainWindow  # noqa: E402
 
@@ -70,7 +70,7 @@ def show_saved_run(app: QApplication, window: MainWindow) -> None:
     training.bottom_tabs.setCurrentWidget(training.runs)
     training.runs.set_overlay(1, True)
     data = load_dataset("mnist-sample")
-    window.drawing.show_example(data.test_images[int(np.flatnonzero(data.test_labels == 7)[0])])
+    window.drawing.show_example(data.test_x[int(np.flatnonzero(data.test_y == 7)[0])])
     wait_until(app, lambda: window.drawing.model_label.text() == "Model: Your network")
 
 

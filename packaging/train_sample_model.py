@@ -15,7 +15,7 @@ from playground.core.metrics import EpochRecord, StateRecord
 from playground.core.presets import preset
 from playground.core.project import load_model, save_model
 from playground.core.training import TrainConfig, Trainer
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "models"

@@ -25,9 +25,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from playground.core.choices import OPTIMIZERS
     from playground.core.export import FORMATS
     from playground.core.presets import PRESETS
-    from playground.core.training import OPTIMIZERS
 
     parser = _Parser(prog="nn-playground", description="Neural Network Playground.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -36,7 +36,10 @@ def _build_parser() -> argparse.ArgumentParser:
     source.add_argument("--preset", choices=sorted(PRESETS), help="a ready network")
     source.add_argument("--spec", type=Path, metavar="FILE.json", help="a network spec file")
     train.add_argument("--dataset", default="mnist-sample",
-                       help="mnist-sample (default, offline), mnist, fashion-mnist or idx:DIR")
+                       help="a dataset id (see the datasets command): mnist-sample (default, offline), "
+                       "mnist, fashion-mnist, my-drawings or idx:DIR")
+    train.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                       help="an option of the dataset's source (repeat for more)")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
@@ -78,14 +81,18 @@ def _fail(exc: PlaygroundError) -> int:
 
 
 def _cmd_datasets() -> int:
-    from playground.data.sources import list_datasets
+    from playground.data.registry import kind_of, list_datasets, patterns
 
     for info in list_datasets():
         where = info.location or "-"
-        state = "available" if info.available else "not downloaded" if info.needs_download else "missing"
-        print(f"{info.id:14} {state:15} {where}")
+        state = ("available" if info.available else "not downloaded" if info.needs_download
+                 else info.unavailable or "missing")
+        print(f"{info.ref.id:14} {state:15} {where}")
         print(f"{'':14} {info.description}")
-    print("idx:DIR        any folder of MNIST-format IDX files")
+        for option in kind_of(info.ref.id).options:
+            print(f"{'':14} --option {option.name}=VALUE  {option.help} (default {option.default})")
+    for syntax, text in patterns():
+        print(f"{syntax:14} {text}")
     return EXIT_OK
 
 
@@ -140,20 +147,24 @@ def _load_spec(args: argparse.Namespace):
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from playground.core.analysis import analyse
-    from playground.core.metrics import BatchRecord, EpochRecord, StateRecord
+    from playground.core.choices import LOSSES
+    from playground.core.metrics import BatchRecord, EpochRecord, RunState, StateRecord
     from playground.core.project import save_model
     from playground.core.training import TrainConfig, Trainer
-    from playground.data.sources import load_dataset
+    from playground.data.registry import dataset_info, load_dataset
 
+    task = dataset_info(args.ref).task
+    loss = next(name for name, row in LOSSES.items() if task in row.tasks)
     try:
         config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, batch_size=args.batch_size,
-                             epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device)
+                             epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device,
+                             loss=loss)
     except TrainingError as exc:
         print(f"nn-playground: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     spec, spec_name = _load_spec(args)
-    dataset = load_dataset(args.dataset)
-    result = analyse(spec, dataset.input_shape, dataset.num_classes, config.loss)
+    dataset = load_dataset(args.ref)
+    result = analyse(spec, dataset.input_shape, dataset.outputs, config.loss, dataset.task)
     if not result.ok:
         first = result.errors[0]
         raise SpecError(f"the network cannot train: {first.text}")
@@ -180,32 +191,31 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - started
-    if final is not None and final.state == "diverged":
+    if final is not None and final.state == RunState.DIVERGED:
         print(f"nn-playground: diverged: {final.message}", file=sys.stderr)
         print(f"  hint: {final.hint}", file=sys.stderr)
         return EXIT_FAILED
     if args.save:
-        save_model(args.save, spec, trainer.model, {
-            "dataset": dataset.id, "input_shape": list(dataset.input_shape),
-            "num_classes": dataset.num_classes, "class_names": list(dataset.class_names),
-            "mean": dataset.mean, "std": dataset.std, "config": config.to_dict(),
-        })
+        save_model(args.save, spec, trainer.model, dataset.facts, {"config": config.to_dict()})
     samples = sum(e.samples_per_second * e.seconds for e in epochs)
     train_seconds = sum(e.seconds for e in epochs)
+    scores = ("test_accuracy",) if dataset.task == "classification" else ("test_rmse", "test_r2")
     summary = {
-        "dataset": dataset.id,
+        "dataset": dataset.ref.key,
         ("preset" if args.spec is None else "spec"): spec_name,
         "epochs": [{"epoch": e.epoch, "train_loss": e.train_loss, "train_accuracy": e.train_accuracy,
-                    "test_loss": e.test_loss, "test_accuracy": e.test_accuracy, "seconds": e.seconds}
+                    "test_loss": e.test_loss, "seconds": e.seconds, **{k: getattr(e, k) for k in scores}}
                    for e in epochs],
-        "test_accuracy": epochs[-1].test_accuracy if epochs else None,
+        **{key: getattr(epochs[-1], key) if epochs else None for key in scores},
         "samples_per_second": samples / train_seconds if train_seconds else 0.0,
         "parameters": result.total_params,
     }
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"done in {seconds:.1f} s: test accuracy {summary['test_accuracy']:.4f}, "
+        words = {"test_accuracy": "test accuracy", "test_rmse": "test RMSE", "test_r2": "R²"}
+        figures = ", ".join(f"{words[key]} {summary[key]:.4f}" for key in scores if summary[key] is not None)
+        print(f"done in {seconds:.1f} s: {figures or 'no epoch finished'}, "
               f"{summary['samples_per_second']:,.0f} samples/s, {result.total_params:,} parameters"
               + (f", saved to {args.save}" if args.save else ""))
     return EXIT_OK
@@ -257,10 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nn-playground`` and ``python -m playground``."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "dataset", None) and not (
-        args.dataset in ("mnist-sample", "mnist", "fashion-mnist") or args.dataset.startswith("idx:")
-    ):
-        parser.error(f"unknown dataset '{args.dataset}': use mnist-sample, mnist, fashion-mnist or idx:DIR")
+    if getattr(args, "dataset", None):
+        from playground.data.registry import parse
+
+        try:
+            args.ref = parse(args.dataset, args.option)
+        except PlaygroundError as exc:
+            parser.error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
     if args.command == "predict" and args.spec is None and args.model.suffix.lower() in (".pt", ".pth"):
         parser.error(f"{args.model} is a state dict: give its network with --spec FILE.json")
     if args.command is None:

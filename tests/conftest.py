@@ -1,10 +1,16 @@
 """Shared fixtures: tiny datasets cut from the bundled MNIST sample, and tiny specs."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from playground.core.spec import NetworkSpec, layer
-from playground.data.sources import Dataset, load_dataset
+from playground.data.dataset import Dataset
+from playground.data.registry import load_dataset
+
+MNIST = (1, 28, 28)
+"""The shape of one MNIST image with its channel axis."""
 
 
 @pytest.fixture(scope="session")
@@ -14,11 +20,9 @@ def sample_dataset() -> Dataset:
 
 
 def cut(dataset: Dataset, train: int, test: int) -> Dataset:
-    """The first ``train`` / ``test`` images of a dataset (the bundled split is shuffled)."""
-    return Dataset(dataset.id, dataset.name, dataset.class_names,
-                   dataset.train_images[:train], dataset.train_labels[:train],
-                   dataset.test_images[:test], dataset.test_labels[:test],
-                   dataset.mean, dataset.std)
+    """The first ``train`` / ``test`` samples of a dataset (the bundled split is shuffled)."""
+    return replace(dataset, train_x=dataset.train_x[:train], train_y=dataset.train_y[:train],
+                   test_x=dataset.test_x[:test], test_y=dataset.test_y[:test])
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from playground.cli import main
 from playground.core.project import Project, load_model, save_project
 from playground.core.training import TrainConfig
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "models" / "sample-cnn.safetensors"
 
@@ -22,8 +22,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "models" / "sample-
 def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project file holding the shipped sample CNN and its data facts."""
     spec, model, facts = load_model(SAMPLE)
-    project = Project(spec, TrainConfig(epochs=1), facts["dataset"], tuple(facts["input_shape"]),
-                      facts["num_classes"], tuple(facts["class_names"]), facts["mean"], facts["std"],
+    project = Project(spec, TrainConfig(epochs=1), facts,
                       weights={k: v.clone() for k, v in model.state_dict().items()})
     path = tmp_path_factory.mktemp("project") / "sample.nnproj"
     save_project(path, project)
@@ -37,11 +36,11 @@ def digits(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], list[s
     data = load_dataset("mnist-sample")
     paths, labels = [], []
     for i in range(10):
-        picture = Image.fromarray(data.test_images[i]).resize((112, 112), Image.Resampling.BILINEAR)
+        picture = Image.fromarray(data.test_x[i, 0]).resize((112, 112), Image.Resampling.BILINEAR)
         path = folder / (f"{i}.png" if i % 2 else f"{i}.jpg")
         (Image.fromarray(255 - np.asarray(picture)) if i % 2 else picture).save(path)
         paths.append(path)
-        labels.append(str(data.test_labels[i]))
+        labels.append(str(data.test_y[i]))
     return paths, labels
 
 

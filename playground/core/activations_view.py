@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
 import torch
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.builder import PlaygroundNet, build_model
-from playground.core.layers import ACTIVATIONS, Shape, make_activation
+from playground.core.layers import Shape
 from playground.core.spec import NetworkSpec
+from playground.data.tensors import normalise
 from playground.errors import PlaygroundError
 
-SOFTMAX_INPUTS = 10
-"""Softmax is drawn as output 1 of softmax(x, 0, ..., 0) over this many inputs, as input 1 varies."""
 SATURATED = 0.05
 """A value is saturated where the derivative is below this fraction of its largest value."""
 LARGE_WEIGHT_STD = 1.0
 """The standard deviation of the "large weights" initialisation (the 1980s habit that saturates)."""
-SATURATING = frozenset({"sigmoid", "tanh", "softmax"})
-"""Activations whose derivative vanishes on both sides: large inputs saturate them."""
-RECTIFIERS = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
-"""Activations that pass the gradient for positive inputs and (almost) block it for negative ones."""
 _MAX_GRID = np.linspace(-20.0, 20.0, 8001)
 _CHUNK = 256
 
@@ -29,9 +26,9 @@ _CHUNK = 256
 def curve(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Activation ``name`` and its derivative at ``x``, computed by torch autograd (float64).
 
-    Softmax acts on a vector, so it is shown as a slice: f(x) = s_1 of softmax(x, 0, ..., 0) over
-    ``SOFTMAX_INPUTS`` inputs, and f'(x) = ds_1/dx_1 = s_1 (1 - s_1), the Jacobian's diagonal.
-    ReLU-like kinks take PyTorch's convention (ReLU'(0) = 0).
+    Each row's ``function`` gives f; softmax acts on a vector, so it is shown as a slice: f(x) = s_1 of
+    softmax(x, 0, ..., 0) over ``SOFTMAX_INPUTS`` inputs, and f'(x) = ds_1/dx_1 = s_1 (1 - s_1), the
+    Jacobian's diagonal. ReLU-like kinks take PyTorch's convention (ReLU'(0) = 0).
 
     Raises:
         PlaygroundError: ``name`` is not in the activation catalogue.
@@ -41,29 +38,10 @@ def curve(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flat = np.asarray(x, dtype=np.float64).ravel()
     t = torch.tensor(flat, dtype=torch.float64, requires_grad=True)
     with torch.enable_grad():
-        if name == "softmax":
-            rest = torch.zeros(len(flat), SOFTMAX_INPUTS - 1, dtype=torch.float64)
-            y = torch.softmax(torch.cat([t[:, None], rest], dim=1), dim=1)[:, 0]
-        else:
-            module = make_activation(name)
-            y = t * 1.0 if module is None else module(t)
+        y = ACTIVATIONS[name].function(t)
         (grad,) = torch.autograd.grad(y.sum(), t)
     shape = np.shape(x)
     return y.detach().numpy().reshape(shape), grad.numpy().reshape(shape)
-
-
-@cache
-def activation_family(name: str) -> str:
-    """ "saturating" (sigmoid, tanh, softmax), "rectifier" (ReLU and its kin) or "linear" (none).
-
-    Raises:
-        PlaygroundError: ``name`` is not in the activation catalogue.
-    """
-    if name not in ACTIVATIONS:
-        raise PlaygroundError(f"unknown activation '{name}'", f"known: {', '.join(ACTIVATIONS)}")
-    if name in SATURATING:
-        return "saturating"
-    return "rectifier" if name in RECTIFIERS else "linear"
 
 
 @cache
@@ -92,24 +70,16 @@ def mean_derivative(name: str, values: np.ndarray) -> float:
     return float(curve(name, values)[1].mean()) if values.size else 0.0
 
 
-def _inputs(images: np.ndarray, mean: float, std: float) -> torch.Tensor:
-    """uint8 (N, H, W) or (N, C, H, W) images -> normalised float32 (N, C, H, W)."""
-    x = torch.as_tensor(np.asarray(images, dtype=np.float32) / 255.0)
-    if x.dim() == 3:
-        x = x.unsqueeze(1)
-    return (x - mean) / std
-
-
-def pre_activations(model: PlaygroundNet, spec: NetworkSpec, images_uint8: np.ndarray, mean: float,
-                    std: float, layer: int, max_samples: int = 20000) -> np.ndarray:
+def pre_activations(model: PlaygroundNet, spec: NetworkSpec, inputs: np.ndarray, mean: Sequence[float],
+                    std: Sequence[float], layer: int, max_samples: int = 20000) -> np.ndarray:
     """The inputs to layer ``layer``'s activation (its Block's layer output) over a batch, flattened.
 
     Args:
         model: the network, built from ``spec``; it runs in eval mode and is left as it was.
         spec: the network's spec, to check ``layer``.
-        images_uint8: pixels 0-255, (N, H, W) or (N, C, H, W).
-        mean: the normalisation mean the model was trained with (pixels scaled to [0, 1]).
-        std: the normalisation standard deviation.
+        inputs: a batch as the dataset holds it: uint8 images (N, C, H, W), or float features.
+        mean: the per-channel normalisation mean the model was trained with (empty for float inputs).
+        std: the per-channel normalisation standard deviation.
         layer: a spec layer index whose activation is not "none".
         max_samples: at most this many values come back, an even random subsample (fixed seed).
 
@@ -125,7 +95,7 @@ def pre_activations(model: PlaygroundNet, spec: NetworkSpec, images_uint8: np.nd
         raise PlaygroundError(f"layer {layer + 1} does not exist", f"the network has {len(spec)} layers")
     if spec.layers[layer].activation == "none":
         raise PlaygroundError(f"layer {layer + 1} has no activation")
-    x = _inputs(images_uint8, mean, std)
+    x = normalise(torch.tensor(np.asarray(inputs)), mean, std)  # a copy: splits are read-only
     device = next(model.parameters(), torch.zeros(0)).device
     was_training = model.training
     model.eval()
@@ -148,7 +118,7 @@ def pre_activations(model: PlaygroundNet, spec: NetworkSpec, images_uint8: np.nd
     return values
 
 
-def fresh_model(spec: NetworkSpec, input_shape: Shape, num_classes: int,
+def fresh_model(spec: NetworkSpec, input_shape: Shape, outputs: int,
                 weight_std: float | None = None, seed: int = 0) -> PlaygroundNet:
     """An untrained model of ``spec``: PyTorch's default init, or weights drawn from N(0, weight_std).
 
@@ -156,7 +126,7 @@ def fresh_model(spec: NetworkSpec, input_shape: Shape, num_classes: int,
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = build_model(spec, input_shape, num_classes)
+        model = build_model(spec, input_shape, outputs)
         if weight_std is not None:
             with torch.no_grad():
                 for name, param in model.named_parameters():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from playground.core.activations import ACTIVATIONS
+from playground.core.choices import CLASSIFICATION, LOSSES
 from playground.core.layers import LAYER_TYPES, Shape, ShapeProblem
 from playground.core.spec import LayerSpec, NetworkSpec, layer
 
@@ -79,7 +81,7 @@ class Analysis:
     """The result of ``analyse``: per-layer facts, problems and totals."""
 
     input_shape: Shape
-    num_classes: int
+    outputs: int
     layers: tuple[LayerInfo, ...]
     problems: tuple[Problem, ...] = field(default=())
 
@@ -141,74 +143,81 @@ def _range_problem(index: int, spec: LayerSpec) -> Problem | None:
     return None
 
 
-def _shape_fix(index: int, problem: ShapeProblem) -> Fix | None:
+def _shape_fix(index: int, type_name: str, problem: ShapeProblem) -> Fix | None:
     if problem.fix == "flatten":
         return Fix("Insert Flatten", "insert", index, layer("Flatten"))
-    if problem.fix in ("padding", "kernel"):
-        return Fix(
-            f"Set {problem.fix} to {problem.value}", "set", index,
-            param=problem.fix, value=problem.value,
-        )
+    if problem.fix is not None and problem.value is not None and any(
+            p.name == problem.fix for p in LAYER_TYPES[type_name].params):
+        return Fix(f"Set {problem.fix} to {problem.value}", "set", index, param=problem.fix,
+                   value=problem.value)
     return None
 
 
-def _output_problems(spec: NetworkSpec, shape: Shape, num_classes: int) -> list[Problem]:
+def _wanted(outputs: int, task: str) -> str:
+    """ "10 classes", or "1 target value" for regression."""
+    if task == CLASSIFICATION:
+        return f"{outputs} classes"
+    return f"{outputs} target value{'s' if outputs != 1 else ''}"
+
+
+def _end_fix(outputs: int) -> Fix:
+    return Fix(f"Append Flatten and Linear({outputs})", "append", 0, layer("Flatten"),
+               extra=(layer("Linear", units=outputs),))
+
+
+def _output_problems(spec: NetworkSpec, shape: Shape, outputs: int, task: str) -> list[Problem]:
     last = len(spec) - 1
     if len(shape) != 1:
         dims = "x".join(map(str, shape))
-        return [Problem(
-            "error", last if spec.layers else None,
-            f"the network ends with {dims} maps; it must end with {num_classes} outputs",
-            Fix(f"Append Flatten and Linear({num_classes})", "append", 0, layer("Flatten"),
-                extra=(layer("Linear", units=num_classes),)),
-        )]
-    if shape[0] == num_classes:
+        return [Problem("error", last if spec.layers else None,
+                        f"the network ends with {dims} maps; it must end with {outputs} outputs",
+                        _end_fix(outputs))]
+    if shape[0] == outputs:
         return []
-    message = f"the last layer has {shape[0]} outputs but the dataset has {num_classes} classes"
-    weighted = [i for i, s in enumerate(spec.layers) if s.type == "Linear"]
-    shape_free = all(spec.layers[j].type in ("Dropout", "Activation", "BatchNorm")
-                     for j in range(weighted[-1] + 1, len(spec))) if weighted else False
-    if shape_free:
-        i = weighted[-1]
-        fix = Fix(f"Set units of layer {i + 1} to {num_classes}", "set", i,
-                  param="units", value=num_classes)
+    message = f"the last layer has {shape[0]} outputs but the dataset has {_wanted(outputs, task)}"
+    rows = [LAYER_TYPES[lay.type] for lay in spec.layers]
+    sizing = [i for i, row in enumerate(rows) if row.output_param]
+    if sizing and all(row.keeps_shape for row in rows[sizing[-1] + 1:]):
+        i = sizing[-1]
+        param = rows[i].output_param
+        fix = Fix(f"Set {param} of layer {i + 1} to {outputs}", "set", i, param=param, value=outputs)
     else:
-        fix = Fix(f"Append Linear({num_classes})", "append", 0, layer("Linear", units=num_classes))
+        fix = Fix(f"Append Linear({outputs})", "append", 0, layer("Linear", units=outputs))
     return [Problem("error", last if spec.layers else None, message, fix)]
 
 
 def _softmax_warning(spec: NetworkSpec, loss: str) -> Problem | None:
-    if loss != "cross_entropy" or not spec.layers:
+    if not LOSSES[loss].log_softmax or not spec.layers:
         return None
     last = spec.layers[-1]
-    if last.activation == "softmax":
+    if ACTIVATIONS[last.activation].probabilities:
         remove = (Fix("Remove the Softmax layer", "remove", len(spec) - 1)
-                  if last.type == "Activation" else None)
+                  if LAYER_TYPES[last.type].family == "activation" else None)
         return Problem("warning", len(spec) - 1, SOFTMAX_BEFORE_CE, remove)
     return None
 
 
 def analyse(
     spec: NetworkSpec,
-    input_shape: Shape = (1, 28, 28),
-    num_classes: int = 10,
+    input_shape: Shape,
+    outputs: int,
     loss: str = "cross_entropy",
+    task: str = CLASSIFICATION,
 ) -> Analysis:
     """Infer every layer's output shape and cost, and collect problems with fixes.
 
     Args:
         spec: the network.
         input_shape: one sample's shape, without the batch dimension.
-        num_classes: how many classes the dataset has.
-        loss: "cross_entropy" or "mse"; softmax before cross-entropy is flagged.
+        outputs: how many outputs the network must end with: the classes, or the regression targets.
+        loss: a key of LOSSES; a softmax before a loss that applies log-softmax itself is flagged.
+        task: "classification" or "regression", for the words of the messages.
     """
     shape: Shape | None = tuple(input_shape)
     infos: list[LayerInfo] = []
     problems: list[Problem] = []
     if not spec.layers:
-        problems.append(Problem("error", None, "the network has no layers",
-                                Fix(f"Append Flatten and Linear({num_classes})", "append", 0,
-                                    layer("Flatten"), extra=(layer("Linear", units=num_classes),))))
+        problems.append(Problem("error", None, "the network has no layers", _end_fix(outputs)))
     for i, lay in enumerate(spec.layers):
         if shape is None:
             infos.append(LayerInfo(i, lay.type, None))
@@ -223,11 +232,11 @@ def analyse(
         try:
             out = row.infer(shape, dict(lay.params))
         except ShapeProblem as exc:
-            problems.append(Problem("error", i, exc.message, _shape_fix(i, exc)))
+            problems.append(Problem("error", i, exc.message, _shape_fix(i, lay.type, exc)))
             shape = None
             infos.append(LayerInfo(i, lay.type, None))
             continue
-        if lay.type == "Flatten" and len(shape) == 1:
+        if row.flattens and len(shape) == 1:
             problems.append(Problem("warning", i, "the input is already flat: Flatten does nothing",
                                     Fix("Remove this Flatten", "remove", i)))
         counts = row.counts(shape, out, dict(lay.params))
@@ -237,11 +246,11 @@ def analyse(
         ))
         shape = out
     if shape is not None and spec.layers:
-        problems.extend(_output_problems(spec, shape, num_classes))
+        problems.extend(_output_problems(spec, shape, outputs, task))
     warning = _softmax_warning(spec, loss)
     if warning:
         problems.append(warning)
-    result = Analysis(tuple(input_shape), num_classes, tuple(infos), tuple(problems))
+    result = Analysis(tuple(input_shape), outputs, tuple(infos), tuple(problems))
     if result.total_params > MAX_PARAMETERS:
         problems.append(Problem(
             "error", None,
@@ -252,4 +261,10 @@ def analyse(
             "error", None,
             f"{result.activation_bytes / 2**20:,.0f} MiB of activations per sample is too much: "
             "use fewer filters or more pooling", None))
-    return Analysis(tuple(input_shape), num_classes, tuple(infos), tuple(problems))
+    return Analysis(tuple(input_shape), outputs, tuple(infos), tuple(problems))
+
+
+def layer_shapes(spec: NetworkSpec, input_shape: Shape) -> list[Shape | None]:
+    """The input's shape, then each layer's output shape (None from the first layer that cannot take
+    its input on); they do not depend on the outputs the task asks for."""
+    return [tuple(input_shape), *(info.output_shape for info in analyse(spec, input_shape, 1).layers)]

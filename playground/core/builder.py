@@ -5,18 +5,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from playground.core.activations import make_activation
 from playground.core.analysis import analyse
-from playground.core.layers import LAYER_TYPES, Shape, make_activation
+from playground.core.choices import INITS, initialise
+from playground.core.layers import LAYER_TYPES, Shape
 from playground.core.spec import NetworkSpec
 from playground.errors import SpecError
-
-INITS: dict[str, str] = {
-    "default": "PyTorch default",
-    "xavier_uniform": "Xavier / Glorot uniform",
-    "kaiming_normal": "He / Kaiming normal",
-    "normal": "Normal(0, 0.01)",
-    "zeros": "Zeros (shows the symmetry problem)",
-}
 
 
 class Block(nn.Module):
@@ -45,26 +39,10 @@ class PlaygroundNet(nn.Module):
         return x
 
 
-def _init_weights(module: nn.Module, init: str) -> None:
-    for name, param in module.named_parameters(recurse=False):
-        if name.startswith("bias"):
-            nn.init.zeros_(param)
-        elif param.dim() < 2:
-            continue  # BatchNorm scale keeps its 1s
-        elif init == "xavier_uniform":
-            nn.init.xavier_uniform_(param)
-        elif init == "kaiming_normal":
-            nn.init.kaiming_normal_(param, nonlinearity="relu")
-        elif init == "normal":
-            nn.init.normal_(param, 0.0, 0.01)
-        elif init == "zeros":
-            nn.init.zeros_(param)
-
-
 def build_model(
     spec: NetworkSpec,
-    input_shape: Shape = (1, 28, 28),
-    num_classes: int = 10,
+    input_shape: Shape,
+    outputs: int,
     init: str = "default",
     loss: str = "cross_entropy",
 ) -> PlaygroundNet:
@@ -73,23 +51,22 @@ def build_model(
     Args:
         spec: the network.
         input_shape: one sample's shape.
-        num_classes: classes of the dataset.
-        init: a key of INITS.
+        outputs: how many outputs it ends with (the classes, or the regression targets).
+        init: a key of INITS; it sets the weights of the weighted layers.
         loss: the loss it will train with (only used to check the spec).
     """
     if init not in INITS:
         raise SpecError(f"unknown initialisation '{init}'", f"choose one of {', '.join(INITS)}")
-    result = analyse(spec, input_shape, num_classes, loss)
+    result = analyse(spec, input_shape, outputs, loss)
     if not result.ok:
         raise SpecError(result.errors[0].text)
     blocks = []
     shape = tuple(input_shape)
     for lay, info in zip(spec.layers, result.layers, strict=True):
-        module = LAYER_TYPES[lay.type].build(shape, dict(lay.params))
-        block = Block(module, make_activation(lay.activation))
-        if init != "default":
-            for sub in block.modules():
-                _init_weights(sub, init)
+        row = LAYER_TYPES[lay.type]
+        block = Block(row.build(shape, dict(lay.params)), make_activation(lay.activation))
+        if row.weighted:
+            initialise(block, init)
         block.requires_grad_(lay.trainable)
         blocks.append(block)
         shape = info.output_shape

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ DIVERGED_HINT = "train again with a lower learning rate"
 
 
 class EvaluationCancelled(Exception):
-    """``should_stop`` asked ``evaluate_model`` to give up before the last batch."""
+    """``cancel`` asked ``evaluate_model`` to give up before the last batch."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,45 +82,48 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def evaluate_model(
     model: nn.Module,
-    images: np.ndarray,
+    inputs: np.ndarray,
     labels: np.ndarray,
-    mean: float,
-    std: float,
+    mean: Sequence[float],
+    std: Sequence[float],
     class_names: Sequence[str],
     *,
     batch_size: int = 1000,
     ends_in_softmax: bool = False,
-    should_stop: Callable[[], bool] | None = None,
+    cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Run ``model`` (in eval mode, without gradients) over a split and tally its answers.
 
     Args:
-        model: a network taking normalised (N, C, H, W) input and giving (N, classes).
-        images: uint8 images (N, H, W) or (N, C, H, W).
+        model: a network taking normalised input and giving (N, classes).
+        inputs: the split's inputs as the dataset holds them: uint8 images (N, C, H, W), or float
+            features (N, ...).
         labels: the true classes (N,).
-        mean: the training normalisation mean.
-        std: the training normalisation standard deviation.
+        mean: the training normalisation mean, one value per channel (empty for float inputs).
+        std: the training normalisation standard deviation, one value per channel.
         class_names: one name per class; the model must have that many outputs.
-        batch_size: images per forward pass.
+        batch_size: samples per forward pass.
         ends_in_softmax: the network already outputs probabilities.
-        should_stop: checked before each batch; True raises EvaluationCancelled.
-        progress: called with (images done, total) after each batch.
+        cancel: checked before each batch; once set, EvaluationCancelled is raised.
+        progress: called with (samples done, total) after each batch.
 
     Raises:
-        PlaygroundError: the images and labels differ in number, a label is out of range, the
-            model's outputs do not match the classes, or its output is not a number (diverged weights).
-        EvaluationCancelled: ``should_stop`` returned True.
+        PlaygroundError: the targets are not class labels, the inputs and labels differ in number, a
+            label is out of range, the model's outputs do not match the classes, or its output is not a
+            number (diverged weights).
+        EvaluationCancelled: ``cancel`` was set.
     """
     names = tuple(str(n) for n in class_names)
+    if np.issubdtype(np.asarray(labels).dtype, np.floating):
+        raise PlaygroundError("the confusion matrix needs class labels, and these targets are values",
+                              "evaluate a classification dataset")
     y = np.asarray(labels, dtype=np.int64)
-    pixels = np.asarray(images)
+    pixels = np.asarray(inputs)
     if pixels.shape[0] != y.shape[0]:
         raise PlaygroundError(f"{pixels.shape[0]} images but {y.shape[0]} labels")
     if y.size and (y.min() < 0 or y.max() >= len(names)):
         raise PlaygroundError(f"a label lies outside the {len(names)} classes")
-    if pixels.ndim == 3:
-        pixels = pixels[:, None]
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     n, chunks = y.shape[0], []
@@ -128,7 +132,7 @@ def evaluate_model(
     try:
         with torch.inference_mode():
             for start in range(0, n, max(int(batch_size), 1)):
-                if should_stop is not None and should_stop():
+                if cancel is not None and cancel.is_set():
                     raise EvaluationCancelled
                 batch = torch.tensor(pixels[start : start + batch_size])  # a copy: splits are read-only
                 out = model(normalise(batch.to(device), mean, std)).float().cpu()

@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from torch import nn
 from playground.atomic import atomic_write
 from playground.core.layers import Shape
 from playground.core.script_template import render_script
+from playground.data.dataset import CLASSIFICATION, DataFacts
 from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:
@@ -128,44 +129,52 @@ def _onnx_modules():
     return onnx, onnxruntime
 
 
-def export_onnx(path: str | Path, model: nn.Module, input_shape: Shape, class_names: Sequence[str] = (),
-                mean: float | None = None, std: float | None = None) -> float:
-    """Write ``model`` as ONNX whose output is class probabilities, with a dynamic batch axis.
+def export_onnx(path: str | Path, model: nn.Module, facts: DataFacts) -> float:
+    """Write ``model`` as ONNX with a dynamic batch axis: class probabilities for a classifier, the
+    predicted values for regression.
 
-    The input is the normalised image ``(pixels - mean) / std``; mean, std and the class names go into
-    the file's metadata. onnxruntime then runs the file and must agree with PyTorch.
+    The input is what the network reads: images as ``(pixels in [0, 1] - mean) / std`` per channel,
+    float features as they are; the statistics and the class (or target) names go into the file's
+    metadata. onnxruntime then runs the file and must agree with PyTorch.
 
     Returns:
-        The largest absolute difference between onnxruntime's probabilities and PyTorch's.
+        The largest absolute difference between onnxruntime's outputs and PyTorch's.
 
     Raises:
         PlaygroundError: onnx/onnxruntime missing, the export fails, or the check fails.
     """
     onnx, onnxruntime = _onnx_modules()
     path, net = Path(path), _frozen_copy(model)
-    if not ends_in_softmax(net):
+    classes = facts.task == CLASSIFICATION
+    if classes and not ends_in_softmax(net):
         net = Probabilities(net).eval()
-    example = _check_input(input_shape, EXAMPLE_BATCH)
+    output = "probabilities" if classes else "values"
+    image = bool(facts.mean)
+    name = "image" if image else "features"
+    example = _check_input(facts.input_shape, EXAMPLE_BATCH)
     # The torch.export-based exporter (the default since torch 2.9; the TorchScript-based one is
     # deprecated) handles every catalogue layer, LSTM/GRU/RNN included, with a symbolic batch axis.
     try:
         with _quiet_torch():
             program = torch.onnx.export(
-                net, (example,), dynamo=True, verbose=False, input_names=["image"],
-                output_names=["probabilities"], dynamic_shapes=({0: torch.export.Dim("batch")},),
+                net, (example,), dynamo=True, verbose=False, input_names=[name],
+                output_names=[output], dynamic_shapes=({0: torch.export.Dim("batch")},),
             )
             proto = program.model_proto
     except Exception as exc:  # torch's exporter raises many types; the message is what a user needs
         raise PlaygroundError(f"the ONNX exporter failed: {exc}".splitlines()[0]) from None
-    facts = {"class_names": json.dumps(list(class_names)), "input": "(pixels in [0, 1] - mean) / std"}
-    if mean is not None and std is not None:
-        facts.update(mean=repr(float(mean)), std=repr(float(std)))
-    onnx.helper.set_model_props(proto, facts)
-    proto.doc_string = "Neural Network Playground export: input (N, C, H, W), output class probabilities"
+    props = {"class_names": json.dumps(list(facts.class_names)), "task": facts.task,
+             "target_names": json.dumps(list(facts.target_names)),
+             "input": "(pixels in [0, 1] - mean) / std, per channel" if image else "the features as they are"}
+    if image:
+        props.update(mean=json.dumps(list(facts.mean)), std=json.dumps(list(facts.std)))
+    onnx.helper.set_model_props(proto, props)
+    shape = "x".join(map(str, facts.input_shape))
+    proto.doc_string = f"Neural Network Playground export: input (N, {shape}), output {output}"
     _write(path, proto.SerializeToString())
-    x = _check_input(input_shape)
+    x = _check_input(facts.input_shape)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    ours = session.run(None, {"image": x.numpy()})[0]
+    ours = session.run(None, {name: x.numpy()})[0]
     with torch.no_grad():
         reference = net(x).numpy()
     diff = float(np.abs(ours - reference).max())
@@ -188,10 +197,11 @@ def export_project(project: Project, fmt: str, out: str | Path) -> str:
         export_script(out, project)
         return f"Wrote {out}: a standalone PyTorch training script (python {out.name} --data DIR)"
     model = project.build()
-    shape = tuple(project.input_shape)
+    facts = project.facts
     if fmt == "torchscript":
-        diff = export_torchscript(out, model, shape)
+        diff = export_torchscript(out, model, facts.input_shape)
         return f"Wrote {out} (TorchScript); the reloaded file agrees within {diff:.2g}"
-    diff = export_onnx(out, model, shape, project.class_names, project.mean, project.std)
-    return (f"Wrote {out} (ONNX, probabilities over {project.num_classes} classes); "
-            f"onnxruntime agrees within {diff:.2g}")
+    diff = export_onnx(out, model, facts)
+    what = (f"probabilities over {facts.num_classes} classes" if facts.task == CLASSIFICATION
+            else f"{facts.outputs} predicted value{'s' if facts.outputs != 1 else ''}")
+    return f"Wrote {out} (ONNX, {what}); onnxruntime agrees within {diff:.2g}"

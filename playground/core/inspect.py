@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from playground.core.analysis import analyse
+from playground.core.analysis import layer_shapes
 from playground.core.builder import PlaygroundNet
 from playground.core.inspect_rnn import recurrent_states
-from playground.core.layers import SequenceOverRows, Shape
+from playground.core.layers import LAYER_TYPES, SequenceOverRows, Shape
 from playground.core.spec import NetworkSpec
-
-# Layers that hold no weights and keep what the layer before them saw (for first_layer_weights).
-_PASS_THROUGH = frozenset({"Flatten", "Dropout", "BatchNorm", "Activation", "MaxPool2d", "AvgPool2d"})
+from playground.data.tensors import normalise
 
 
 @dataclass(frozen=True)
@@ -85,15 +83,15 @@ def _saliency_of(out: torch.Tensor, pixels: torch.Tensor, target: int | None) ->
     return grad[0].abs().amax(dim=0).cpu().numpy()
 
 
-def saliency(model: nn.Module, image28: np.ndarray, mean: float, std: float,
+def saliency(model: nn.Module, image28: np.ndarray, mean: Sequence[float], std: Sequence[float],
              target: int | None = None) -> np.ndarray:
     """How much each pixel moves the top class's score: |d score / d input|, shaped like the image.
 
     Args:
         model: a network taking normalised (N, C, H, W) input; run in eval mode, its mode restored.
         image28: pixel values in [0, 1], (H, W) or (C, H, W).
-        mean: the training normalisation mean.
-        std: the training normalisation standard deviation.
+        mean: the training normalisation mean, one value per channel.
+        std: the training normalisation standard deviation, one value per channel.
         target: the class whose score to explain; the top class when None.
 
     Returns:
@@ -101,7 +99,7 @@ def saliency(model: nn.Module, image28: np.ndarray, mean: float, std: float,
     """
     pixels = _pixels(model, image28).requires_grad_(True)
     with _evaluating(model), torch.enable_grad(), _gradient_context(pixels):
-        out = model((pixels - mean) / std)
+        out = model(normalise(pixels, mean, std))
         return _saliency_of(out, pixels, target)
 
 
@@ -128,16 +126,16 @@ def _view(index: int, type_name: str, block: nn.Module, output: torch.Tensor,
                      values, gates)
 
 
-def look_inside(model: PlaygroundNet, spec: NetworkSpec, image28: np.ndarray, mean: float, std: float,
-                *, ends_in_softmax: bool = False) -> Inside:
+def look_inside(model: PlaygroundNet, spec: NetworkSpec, image28: np.ndarray, mean: Sequence[float],
+                std: Sequence[float], *, ends_in_softmax: bool = False) -> Inside:
     """One forward pass (in eval mode, the model's mode restored) that records every layer's output.
 
     Args:
         model: the network built from ``spec`` (``blocks[i]`` is spec layer ``i``).
         spec: the network's spec, for the layer types.
         image28: pixel values in [0, 1], (H, W) or (C, H, W).
-        mean: the training normalisation mean.
-        std: the training normalisation standard deviation.
+        mean: the training normalisation mean, one value per channel.
+        std: the training normalisation standard deviation, one value per channel.
         ends_in_softmax: the network already outputs probabilities.
 
     Returns:
@@ -155,7 +153,7 @@ def look_inside(model: PlaygroundNet, spec: NetworkSpec, image28: np.ndarray, me
     try:
         with _evaluating(model), _gradient_context(pixels):
             with torch.enable_grad():
-                out = model((pixels - mean) / std)
+                out = model(normalise(pixels, mean, std))
                 salient = _saliency_of(out, pixels, None)
             with torch.no_grad():
                 views = tuple(_view(i, lay.type, model.blocks[i], recorded[i][1], recorded[i][0])
@@ -177,17 +175,18 @@ def first_layer_weights(model: PlaygroundNet, spec: NetworkSpec,
         reads the flattened image (K neurons, each one's weights as an image; (K, C, H, W) when the
         image has several channels); ("none", an empty array) for anything else.
     """
-    shapes = [tuple(input_shape)] + [info.output_shape for info in analyse(spec, input_shape).layers]
+    shapes = layer_shapes(spec, input_shape)
     for i, lay in enumerate(spec.layers):
-        if lay.type == "Conv2d":
+        row = LAYER_TYPES[lay.type]
+        if row.weights_view == "kernels":
             return "kernels", model.blocks[i].layer.weight.detach().cpu().numpy().copy()
-        if lay.type == "Linear":
+        if row.weights_view == "units":
             image = next((s for s in reversed(shapes[:i + 1]) if s is not None and len(s) == 3), None)
             weight = model.blocks[i].layer.weight.detach().cpu().numpy()
             if image is None or weight.shape[1] != int(np.prod(image)):
                 break
             units = weight.reshape(weight.shape[0], *image)
             return "units", (units[:, 0] if image[0] == 1 else units).copy()
-        if lay.type not in _PASS_THROUGH:
+        if row.weighted:
             break
     return "none", np.zeros((0,), dtype=np.float32)

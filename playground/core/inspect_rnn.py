@@ -74,12 +74,13 @@ def gru_gates(gru: nn.GRU, seq: torch.Tensor) -> dict[str, torch.Tensor]:
 
 
 def recurrent_states(rnn: nn.RNNBase,
-                     maps: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor] | None]:
-    """For one input's (1, C, H, W) maps: the top layer's hidden state per step (T, H) and its gates.
+                     inputs: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor] | None]:
+    """For one input, a (1, T, F) sequence or (1, C, H, W) maps read row by row: the top layer's hidden
+    state per step (T, H) and its gates.
 
     Gates are given for LSTM (input, forget, output) and GRU (reset, update); None for a plain RNN.
     """
-    seq = rows_as_sequence(maps)
+    seq = rows_as_sequence(inputs) if inputs.dim() == 4 else inputs
     hidden, _ = rnn(seq)
     gates = None
     if isinstance(rnn, nn.LSTM):

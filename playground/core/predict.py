@@ -1,6 +1,8 @@
-"""Class probabilities for 28x28 images from a model copy fed with weight snapshots."""
+"""Class probabilities for drawn images from a model copy fed with weight snapshots."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -9,17 +11,18 @@ from torch import nn
 from playground.core.builder import build_model
 from playground.core.layers import Shape
 from playground.core.spec import NetworkSpec
+from playground.data.tensors import normalise
 
 
-def probabilities(model: nn.Module, images: np.ndarray, mean: float, std: float,
+def probabilities(model: nn.Module, images: np.ndarray, mean: Sequence[float], std: Sequence[float],
                   ends_in_softmax: bool = False) -> np.ndarray:
     """Run ``model`` (in eval mode) on float images in [0, 1] shaped (N, H, W) or (N, C, H, W).
 
     Args:
         model: a network taking normalised (N, C, H, W) input.
         images: pixel values in [0, 1] (what ``preprocess.to_mnist`` returns).
-        mean: the training normalisation mean.
-        std: the training normalisation standard deviation.
+        mean: the training normalisation mean, one value per channel.
+        std: the training normalisation standard deviation, one value per channel.
         ends_in_softmax: the network already outputs probabilities.
 
     Returns:
@@ -28,7 +31,7 @@ def probabilities(model: nn.Module, images: np.ndarray, mean: float, std: float,
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
     if x.dim() == 3:
         x = x.unsqueeze(1)
-    x = (x - mean) / std
+    x = normalise(x, mean, std)
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -41,13 +44,12 @@ def probabilities(model: nn.Module, images: np.ndarray, mean: float, std: float,
 class Predictor:
     """Owns its own model copy; loads the trainer's snapshots and answers on the caller's thread."""
 
-    def __init__(self, spec: NetworkSpec, input_shape: Shape, num_classes: int,
-                 mean: float, std: float) -> None:
-        self.model = build_model(spec, input_shape, num_classes).eval()
-        self.spec, self.input_shape, self.num_classes = spec, tuple(input_shape), num_classes
-        self.mean, self.std = mean, std
-        last = spec.layers[-1] if spec.layers else None
-        self.ends_in_softmax = bool(last and last.activation == "softmax")
+    def __init__(self, spec: NetworkSpec, input_shape: Shape, outputs: int,
+                 mean: Sequence[float], std: Sequence[float]) -> None:
+        self.model = build_model(spec, input_shape, outputs).eval()
+        self.spec, self.input_shape, self.outputs = spec, tuple(input_shape), outputs
+        self.mean, self.std = tuple(mean), tuple(std)
+        self.ends_in_softmax = spec.outputs_probabilities
         self.version = -1
 
     def load(self, version: int, state: dict[str, torch.Tensor]) -> bool:

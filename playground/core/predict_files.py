@@ -14,6 +14,7 @@ from playground.core.layers import LAYER_TYPES, ShapeProblem
 from playground.core.predict import probabilities
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
+from playground.data.dataset import CLASSIFICATION, DataFacts, channel_stats
 from playground.errors import PlaygroundError, SpecError
 
 MNIST_INPUT = (1, 28, 28)
@@ -28,8 +29,8 @@ class LoadedModel:
 
     model: nn.Module
     class_names: tuple[str, ...]
-    mean: float
-    std: float
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
     ends_in_softmax: bool
 
     def classify(self, images: np.ndarray) -> np.ndarray:
@@ -66,19 +67,27 @@ def _spec_with_facts(path: Path) -> tuple[NetworkSpec, dict]:
     return spec, data
 
 
+def _facts(facts: DataFacts) -> dict:
+    """A model file's or project's data facts in the form a spec file's facts take."""
+    return {"input_shape": facts.input_shape, "class_names": facts.class_names, "mean": facts.mean,
+            "std": facts.std, "task": facts.task}
+
+
 def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> LoadedModel:
     shape = tuple(facts.get("input_shape", MNIST_INPUT))
-    if shape != MNIST_INPUT:
-        raise PlaygroundError(f"{where}: the model reads {'x'.join(map(str, shape))} inputs",
-                              "prediction from image files needs a model for 28x28 grayscale images")
+    if shape != MNIST_INPUT or facts.get("task", CLASSIFICATION) != CLASSIFICATION:
+        raise PlaygroundError(f"{where}: the model reads {'x'.join(map(str, shape))} inputs"
+                              + ("" if shape != MNIST_INPUT else " and predicts values, not classes"),
+                              "prediction from image files needs a classifier of 28x28 grayscale images")
     count = _output_size(spec)
     names = tuple(str(n) for n in facts.get("class_names") or range(count))
-    mean, std = facts.get("mean", MNIST_MEAN), facts.get("std", MNIST_STD)
-    if len(names) != count or not all(isinstance(v, int | float) for v in (mean, std)) or not std > 0:
+    try:
+        mean, std = channel_stats(facts.get("mean", MNIST_MEAN)), channel_stats(facts.get("std", MNIST_STD))
+    except (TypeError, ValueError):
+        mean = std = ()
+    if len(names) != count or len(mean) != 1 or len(std) != 1 or not std[0] > 0:
         raise PlaygroundError(f"{where}: the class names, mean or std do not fit the network")
-    last = spec.layers[-1] if spec.layers else None
-    return LoadedModel(model.eval(), names, float(mean), float(std),
-                       bool(last and last.activation == "softmax"))
+    return LoadedModel(model.eval(), names, mean, std, spec.outputs_probabilities)
 
 
 def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -> LoadedModel:
@@ -105,12 +114,10 @@ def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -
         project = load_project(path)
         if project.weights is None:
             raise PlaygroundError(f"{path}: the project has no trained weights", "train it first")
-        facts = {"input_shape": project.input_shape, "class_names": project.class_names,
-                 "mean": project.mean, "std": project.std}
-        return _loaded(project.build(), project.spec, facts, path)
+        return _loaded(project.build(), project.spec, _facts(project.facts), path)
     if path.suffix.lower() == ".safetensors":
-        spec, model, facts = load_model(path)
-        return _loaded(model, spec, facts, path)
+        spec, model, data_facts = load_model(path)
+        return _loaded(model, spec, _facts(data_facts), path)
     raise PlaygroundError(f"{path}: a {path.suffix or 'file without suffix'} model needs a spec file",
                           "give the network's spec (--spec FILE.json), or use a .nnproj project or a "
                           ".safetensors model from train --save")

@@ -22,11 +22,13 @@ from playground.core.builder import PlaygroundNet, build_model
 from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
-from playground.errors import PlaygroundError, SpecError
+from playground.data.dataset import CLASSIFICATION, TASKS, DataFacts, DataRef, channel_stats
+from playground.errors import DatasetError, PlaygroundError, SpecError
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 PROJECT_SUFFIX = ".nnproj"
-PROJECT_SCHEMA = 1
+PROJECT_SCHEMA = 2
+"""2: data.json names the dataset by reference (id and options) and holds per-channel statistics."""
 PROJECT_FORMAT = "nn-playground-project"
 MAX_JSON_BYTES = 32 * 1024 * 1024
 MAX_ELEMENTS = MAX_MODEL_BYTES // 4
@@ -37,20 +39,8 @@ CAPS = {"manifest.json": 64 * 1024, "spec.json": 4 * 1024 * 1024, "config.json":
 REQUIRED = ("manifest.json", "spec.json", "config.json", "data.json", "history.json")
 DAMAGED_HINT = "the file is damaged or was not written by this app; open a backup or another project"
 
-__all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "Project", "ResumeState", "load_model", "load_project",
-           "save_model", "save_project"]
-
-
-@dataclass(frozen=True)
-class DataFacts:
-    """What a network needs to know of its data to read an input: shape, classes, pixel statistics."""
-
-    dataset_id: str
-    input_shape: tuple[int, ...]
-    num_classes: int
-    class_names: tuple[str, ...]
-    mean: float
-    std: float
+__all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "DataFacts", "Project", "ResumeState", "load_model",
+           "load_project", "save_model", "save_project"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,53 +49,39 @@ class Project:
 
     spec: NetworkSpec
     config: TrainConfig
-    dataset_id: str
-    input_shape: tuple[int, ...]
-    num_classes: int
-    class_names: tuple[str, ...]
-    mean: float
-    std: float
+    facts: DataFacts
     history: tuple[dict, ...] = ()
     weights: dict[str, torch.Tensor] | None = None
     resume: ResumeState | None = None
 
-    @classmethod
-    def of(cls, spec: NetworkSpec, config: TrainConfig, facts: DataFacts, **rest: Any) -> Project:
-        """A project of ``spec`` trained with ``config`` on the data ``facts`` describe."""
-        return cls(spec, config, **{f.name: getattr(facts, f.name) for f in fields(DataFacts)}, **rest)
-
-    @property
-    def facts(self) -> DataFacts:
-        """The data facts the project was saved with."""
-        return DataFacts(self.dataset_id, tuple(self.input_shape), self.num_classes, tuple(self.class_names),
-                         self.mean, self.std)
-
     def build(self) -> PlaygroundNet:
         """The model for ``spec`` with ``weights`` loaded (freshly initialised when there are none)."""
-        model = build_model(self.spec, self.input_shape, self.num_classes, self.config.init, self.config.loss)
+        facts = self.facts
+        model = build_model(self.spec, facts.input_shape, facts.outputs, self.config.init, self.config.loss)
         if self.weights is not None:
             model.load_state_dict(self.weights)
         return model
 
 
-def _data_facts(project: Project) -> dict[str, Any]:
-    return {"dataset_id": project.dataset_id, "input_shape": list(project.input_shape),
-            "num_classes": project.num_classes, "class_names": list(project.class_names),
-            "mean": project.mean, "std": project.std}
+def facts_to_json(facts: DataFacts) -> dict[str, Any]:
+    """data.json's content: the dataset reference, one sample's shape, the outputs, the statistics."""
+    return {"dataset": facts.dataset.to_dict(), "input_shape": list(facts.input_shape), "task": facts.task,
+            "class_names": list(facts.class_names), "target_names": list(facts.target_names),
+            "mean": list(facts.mean), "std": list(facts.std)}
 
 
 def save_project(path: str | Path, project: Project) -> None:
     """Write ``project`` to ``path`` atomically: the old file stays whole if anything fails."""
     path = Path(path)
     where = str(path)
-    _check_data(_data_facts(project), where)
-    model = build_model(project.spec, project.input_shape, project.num_classes, project.config.init,
+    facts = facts_from_json(facts_to_json(project.facts), where)
+    model = build_model(project.spec, facts.input_shape, facts.outputs, project.config.init,
                         project.config.loss)
     entries: dict[str, bytes] = {}
     try:
         entries["spec.json"] = project.spec.to_json().encode()
         entries["config.json"] = json.dumps(project.config.to_dict(), indent=2).encode()
-        entries["data.json"] = json.dumps(_data_facts(project), indent=2).encode()
+        entries["data.json"] = json.dumps(facts_to_json(facts), indent=2).encode()
         entries["history.json"] = json.dumps(list(project.history)).encode()
         if project.weights is not None:
             weights = {k: v.detach().to("cpu").contiguous() for k, v in project.weights.items()}
@@ -190,30 +166,60 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
                               DAMAGED_HINT)
 
 
-def _check_data(data: Any, where: str) -> None:
-    """Check data.json's facts: the dataset, one sample's shape, the classes and the statistics."""
+def _names(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(n, str) for n in value)
+
+
+def _numbers(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+
+
+def facts_from_json(data: Any, where: str) -> DataFacts:
+    """The facts of data.json, checked: the dataset, one sample's shape, the outputs and the statistics.
+
+    Files of project schema 1 and older model files (a plain "dataset_id" or "dataset", one mean and
+    std, "num_classes") read as well.
+    """
     def bad(problem: str) -> PlaygroundError:
         return PlaygroundError(f"{where}: data.json: {problem}", DAMAGED_HINT)
 
     if not isinstance(data, dict):
         raise bad("not a JSON object")
-    shape, classes, names = data.get("input_shape"), data.get("num_classes"), data.get("class_names")
-    if not isinstance(data.get("dataset_id"), str) or not data["dataset_id"]:
+    old = not isinstance(data.get("dataset"), dict)
+    try:
+        ref = (DataRef(data.get("dataset_id", data.get("dataset"))) if old
+               else DataRef.from_dict(data["dataset"]))
+    except DatasetError as exc:
+        raise bad(exc.message) from None
+    if not isinstance(ref.id, str) or not ref.id:
         raise bad("no dataset id")
+    shape, names, task = data.get("input_shape"), data.get("class_names"), data.get("task", CLASSIFICATION)
+    targets = data.get("target_names", [])
     if not (isinstance(shape, list | tuple) and 1 <= len(shape) <= 3 and all(
             isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in shape)):
         raise bad(f"bad input shape {shape!r}")
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= 100_000:
-        raise bad(f"bad number of classes {classes!r}")
-    if not (isinstance(names, list | tuple) and len(names) == classes
-            and all(isinstance(n, str) for n in names)):
+    if task not in TASKS:
+        raise bad(f"unknown task {task!r}")
+    if not _names(names) or not _names(targets):
+        raise bad("the class or target names are not a list of names")
+    if old and (isinstance(data.get("num_classes"), bool) or data.get("num_classes") != len(names)):
         raise bad("the class names do not match the number of classes")
-    for key in ("mean", "std"):
-        value = data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise bad(f"bad {key} {value!r}")
-    if data["std"] <= 0:
+    outputs = len(names) if task == CLASSIFICATION else len(targets)
+    if not 1 <= outputs <= 100_000:
+        raise bad(f"bad number of outputs {outputs}")
+    mean, std = data.get("mean"), data.get("std")
+    if old and (_numbers([mean]) and _numbers([std])):
+        mean, std = [mean], [std]
+    if not (_numbers(mean) and _numbers(std)):
+        raise bad(f"bad mean {mean!r} or std {std!r}")
+    image = len(shape) == 3
+    if len(mean) != len(std) or len(mean) != (shape[0] if image else 0):
+        raise bad("the statistics do not fit the input shape (one per image channel, none for features)")
+    if any(v <= 0 for v in std):
         raise bad("the standard deviation must be positive")
+    return DataFacts(ref, tuple(shape), tuple(names), channel_stats(mean), channel_stats(std), task,
+                     tuple(targets))
 
 
 def _config(data: Any, where: str) -> TrainConfig:
@@ -264,14 +270,12 @@ def _project(raw: dict[str, bytes], where: str) -> Project:
     except PlaygroundError as exc:
         raise PlaygroundError(f"{where}: spec.json: {exc.message}", exc.hint or DAMAGED_HINT) from None
     config = _config(_json(raw, "config.json", where), where)
-    data = _json(raw, "data.json", where)
-    _check_data(data, where)
+    facts = facts_from_json(_json(raw, "data.json", where), where)
     history = _json(raw, "history.json", where)
     if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
         raise PlaygroundError(f"{where}: history.json is not a list of run records", DAMAGED_HINT)
-    shape, classes = tuple(data["input_shape"]), data["num_classes"]
     try:
-        model = build_model(spec, shape, classes, config.init, config.loss)
+        model = build_model(spec, facts.input_shape, facts.outputs, config.init, config.loss)
     except PlaygroundError as exc:
         raise PlaygroundError(f"{where}: the network does not fit its data: {exc.message}",
                               exc.hint or DAMAGED_HINT) from None
@@ -291,21 +295,21 @@ def _project(raw: dict[str, bytes], where: str) -> Project:
             resume = ResumeState.from_tensors_and_json(tensors, _json(raw, "resume.json", where))
         except PlaygroundError as exc:
             raise PlaygroundError(f"{where}: {exc.message}", exc.hint) from None
-    return Project(spec, config, data["dataset_id"], shape, classes, tuple(data["class_names"]),
-                   float(data["mean"]), float(data["std"]), tuple(history), weights, resume)
+    return Project(spec, config, facts, tuple(history), weights, resume)
 
 
-def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts: dict[str, Any]) -> None:
-    """Save weights and, in the header, the spec and ``facts`` (input shape, classes, mean, std...)."""
+def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts: DataFacts,
+               extra: dict[str, Any] | None = None) -> None:
+    """Save weights and, in the header, the spec, the data ``facts`` and ``extra`` notes (the config...)."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    header = {"spec": spec.to_json(), "facts": json.dumps(facts)}
+    header = {"spec": spec.to_json(), "facts": json.dumps({**(extra or {}), **facts_to_json(facts)})}
     try:
         atomic_write(Path(path), save_safetensors(tensors, metadata=header))
     except OSError as exc:
         raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}") from None
 
 
-def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, Any]]:
+def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, DataFacts]:
     """Read a file written by ``save_model``; every problem is a PlaygroundError naming the file."""
     path = Path(path)
     try:
@@ -315,8 +319,8 @@ def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, 
         tensors = read_safetensors(data, str(path), MAX_ELEMENTS)
         header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")]).get("__metadata__", {})
         spec = NetworkSpec.from_json(header["spec"])
-        facts = json.loads(header["facts"])
-        model = build_model(spec, tuple(facts["input_shape"]), int(facts["num_classes"]))
+        facts = facts_from_json(json.loads(header["facts"]), str(path))
+        model = build_model(spec, facts.input_shape, facts.outputs)
     except OSError as exc:
         raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError, SpecError) as exc:

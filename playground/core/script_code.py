@@ -40,28 +40,45 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 # --- Training configuration, as set in the Playground ---------------------------
-OPTIMIZER = $optimizer  # sgd, momentum, nesterov, adam, adamw or rmsprop
+OPTIMIZER = $optimizer  # a key of OPTIMIZERS below
 LEARNING_RATE = $learning_rate
 WEIGHT_DECAY = $weight_decay
 BATCH_SIZE = $batch_size  # per process: torchrun with N processes takes N batches per step
 EPOCHS = $epochs
-LOSS = $loss  # cross_entropy, or mse against one-hot targets
-INIT = $init  # default, xavier_uniform, kaiming_normal, normal or zeros
+LOSS = $loss  # a key of LOSSES below
+INIT = $init  # a key of INITS below
 SEED = $seed  # None: a different run each time
-SCHEDULE = $schedule  # none, step (x0.1 at 1/2 and x0.01 at 3/4) or cosine
+SCHEDULE = $schedule  # a key of SCHEDULES below
 AUGMENT = $augment  # random shifts, rotations and zoom of the training images
 FROZEN_LAYERS = $frozen  # indices of blocks that do not train
+WEIGHTED_LAYERS = $weighted  # indices of blocks whose weights INIT sets
 
 # --- Data ------------------------------------------------------------------------
-MEAN = $mean  # pixel mean of the training set: the network sees (pixels - MEAN) / STD
-STD = $std
+MEAN = $mean  # per-channel pixel mean of the training set: the network sees
+STD = $std  # (pixels - MEAN) / STD, pixels in [0, 1]
 INPUT_SHAPE = $input_shape
 NUM_CLASSES = $num_classes
 CLASS_NAMES = $class_names
+
+# --- The Playground's choices: name -> how to make it -----------------------------
+OPTIMIZERS = {
+$optimizers
+}
+LOSSES = {
+$losses
+}
+SCHEDULES = {
+$schedules
+}
+INITS = {
+$inits
+}
 '''
 
-SEQUENCE_OVER_ROWS = r'''class SequenceOverRows(nn.Module):
-    """Reads C x H x W maps as H time steps of C*W features; returns the last state."""
+HELPERS = {
+    "SequenceOverRows": r'''class SequenceOverRows(nn.Module):
+    """Reads (steps, features) sequences, or C x H x W maps as H time steps of C*W
+    features (the image's rows); returns the last hidden state."""
 
     def __init__(self, cell: type[nn.RNNBase], features: int, hidden: int,
                  layers: int) -> None:
@@ -69,14 +86,16 @@ SEQUENCE_OVER_ROWS = r'''class SequenceOverRows(nn.Module):
         self.rnn = cell(features, hidden, num_layers=layers, batch_first=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        seq = x.permute(0, 2, 1, 3).reshape(n, h, c * w)
-        _, state = self.rnn(seq)
+        if x.dim() == 4:
+            n, c, h, w = x.shape
+            x = x.permute(0, 2, 1, 3).reshape(n, h, c * w)
+        _, state = self.rnn(x)
         hidden = state[0] if isinstance(state, tuple) else state
         return hidden[-1]
 
 
-'''
+''',
+}
 
 BODY = r'''
 
@@ -111,7 +130,9 @@ def load_split(folder: Path, prefixes: tuple[str, ...]) -> TensorDataset:
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
     if len(images) != len(labels) or tuple(x.shape[1:]) != INPUT_SHAPE:
         raise SystemExit(f"{folder}: expected pairs of {INPUT_SHAPE} images and labels")
-    return TensorDataset((x - MEAN) / STD, torch.from_numpy(labels.astype(np.int64)))
+    mean = torch.tensor(MEAN).reshape(1, -1, 1, 1)
+    std = torch.tensor(STD).reshape(1, -1, 1, 1)
+    return TensorDataset((x - mean) / std, torch.from_numpy(labels.astype(np.int64)))
 
 
 class Block(nn.Module):
@@ -127,7 +148,7 @@ class Block(nn.Module):
         return x if self.activation is None else self.activation(x)
 
 
-${sequence_over_rows}class Network(nn.Module):
+${helpers}class Network(nn.Module):
     """The network built in the Playground: blocks[i] is layer i + 1 of its stack."""
 
     def __init__(self) -> None:
@@ -143,56 +164,30 @@ $blocks
 
 
 def init_weights(model: nn.Module) -> None:
-    """Initialise weights as the Playground does for INIT; biases start at zero."""
-    if INIT == "default":
+    """Initialise the weighted blocks as the Playground does; biases start at zero."""
+    fill = INITS[INIT]
+    if fill is None:
         return
-    for module in model.modules():
-        for name, param in module.named_parameters(recurse=False):
-            if name.startswith("bias"):
+    for index in WEIGHTED_LAYERS:
+        for name, param in model.blocks[index].named_parameters():
+            if name.rsplit(".", 1)[-1].startswith("bias"):
                 nn.init.zeros_(param)
-            elif param.dim() < 2:
-                continue  # BatchNorm scale keeps its 1s
-            elif INIT == "xavier_uniform":
-                nn.init.xavier_uniform_(param)
-            elif INIT == "kaiming_normal":
-                nn.init.kaiming_normal_(param, nonlinearity="relu")
-            elif INIT == "normal":
-                nn.init.normal_(param, 0.0, 0.01)
-            elif INIT == "zeros":
-                nn.init.zeros_(param)
+            elif param.dim() >= 2:
+                fill(param)
 
 
-def make_optimizer(params: list[nn.Parameter]) -> torch.optim.Optimizer:
-    """The optimizer named by OPTIMIZER."""
-    lr, wd = LEARNING_RATE, WEIGHT_DECAY
-    if OPTIMIZER == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
-    if OPTIMIZER in ("momentum", "nesterov"):
-        nesterov = OPTIMIZER == "nesterov"
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=nesterov,
-                               weight_decay=wd)
-    if OPTIMIZER == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
-    if OPTIMIZER == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
-    return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
+def mse_targets(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """One-hot rows of the class labels, for the mean squared error."""
+    return F.one_hot(labels, outputs.shape[1]).to(outputs.dtype)
 
 
-def lr_factor(step: int, total_steps: int) -> float:
-    """The learning-rate multiplier of SCHEDULE at ``step`` of ``total_steps``."""
-    if SCHEDULE == "step":
-        done = step / max(total_steps, 1)
-        return 0.01 if done >= 0.75 else 0.1 if done >= 0.5 else 1.0
-    if SCHEDULE == "cosine":
-        return 0.5 * (1.0 + math.cos(math.pi * min(step / max(total_steps, 1), 1.0)))
-    return 1.0
-
-
-def compute_loss(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy on the outputs, or mean squared error against one-hot targets."""
-    if LOSS == "mse":
-        return F.mse_loss(outputs, F.one_hot(labels, NUM_CLASSES).to(outputs.dtype))
-    return F.cross_entropy(outputs, labels)
+def train_mode(model: nn.Module) -> None:
+    """Train mode from the first block that learns on; the frozen blocks before it
+    (BatchNorm statistics, Dropout) stay in eval mode."""
+    learning = False
+    for block in model.blocks:
+        learning = learning or any(p.requires_grad for p in block.parameters())
+        block.train(learning)
 
 
 def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -206,7 +201,8 @@ def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
                          torch.stack((sin, cos, rand[:, 3] * 0.2), 1)), 1)
     theta = theta.to(images.device, images.dtype)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    background = -MEAN / STD
+    background = (-torch.tensor(MEAN) / torch.tensor(STD)).reshape(1, -1, 1, 1)
+    background = background.to(images.device)
     out = F.grid_sample(images - background, grid, align_corners=False)
     return out + background
 
@@ -215,11 +211,12 @@ def train_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Opt
                 step: int, total_steps: int, device: torch.device,
                 generator: torch.Generator) -> tuple[torch.Tensor, int]:
     """One pass over the training data; returns [loss sum, images seen] and the step."""
-    model.train()
+    train_mode(model.module if isinstance(model, DistributedDataParallel) else model)
     totals = torch.zeros(2, dtype=torch.float64, device=device)
+    factor, compute_loss = SCHEDULES[SCHEDULE], LOSSES[LOSS]
     for images, labels in loader:
         for group in optimizer.param_groups:
-            group["lr"] = LEARNING_RATE * lr_factor(step, total_steps)
+            group["lr"] = LEARNING_RATE * factor(step, total_steps)
         images, labels = images.to(device), labels.to(device)
         if AUGMENT:
             images = augment(images, generator)
@@ -242,7 +239,7 @@ def evaluate(model: nn.Module, data: TensorDataset,
     for images, labels in DataLoader(data, batch_size=1000):
         images, labels = images.to(device), labels.to(device)
         outputs = model(images)
-        loss_sum += compute_loss(outputs, labels).item() * len(labels)
+        loss_sum += LOSSES[LOSS](outputs, labels).item() * len(labels)
         correct += (outputs.argmax(1) == labels).sum().item()
     return loss_sum / max(len(data), 1), correct / max(len(data), 1)
 
@@ -292,7 +289,8 @@ def main() -> None:
         drop_last=per_process % BATCH_SIZE == 1,  # BatchNorm cannot train on one image
     )
     generator = torch.Generator().manual_seed(seed + 1)
-    optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    optimizer = OPTIMIZERS[OPTIMIZER](trainable, LEARNING_RATE, WEIGHT_DECAY)
     total_steps = len(loader) * args.epochs
     step = 0
     for epoch in range(1, args.epochs + 1):

@@ -4,53 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from string import Template
 from typing import TYPE_CHECKING
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.analysis import analyse
-from playground.core.layers import Shape
-from playground.core.script_code import BODY, HEAD, SEQUENCE_OVER_ROWS
+from playground.core.choices import INITS, LOSSES, OPTIMIZERS, SCHEDULES
+from playground.core.layers import LAYER_TYPES, Shape
+from playground.core.script_code import BODY, HEAD, HELPERS
 from playground.core.spec import LayerSpec, NetworkSpec
-from playground.errors import SpecError
+from playground.data.registry import dataset_info
+from playground.errors import DatasetError, PlaygroundError, SpecError
 
 if TYPE_CHECKING:
     from playground.core.project import Project
 
 MAX_LINE = 88  # the generated script stays within ruff's default line length
-
-ACTIVATION_CODE = {
-    "relu": "nn.ReLU()",
-    "leaky_relu": "nn.LeakyReLU(0.01)",
-    "elu": "nn.ELU()",
-    "gelu": "nn.GELU()",
-    "silu": "nn.SiLU()",
-    "sigmoid": "nn.Sigmoid()",
-    "tanh": "nn.Tanh()",
-    "softmax": "nn.Softmax(dim=1)",
-}
-
-
-def _rnn(cell: str) -> Callable[[Shape, dict], str]:
-    def code(shape: Shape, p: dict) -> str:
-        return f"SequenceOverRows(nn.{cell}, {shape[0] * shape[2]}, {p['hidden']}, {p['layers']})"
-    return code
-
-
-LAYER_CODE: dict[str, Callable[[Shape, dict], str]] = {
-    "Linear": lambda s, p: f"nn.Linear({s[0]}, {p['units']})",
-    "Conv2d": lambda s, p: (f"nn.Conv2d({s[0]}, {p['filters']}, kernel_size={p['kernel']}, "
-                            f"stride={p['stride']}, padding={p['padding']})"),
-    "MaxPool2d": lambda s, p: f"nn.MaxPool2d(kernel_size={p['kernel']}, stride={p['stride']})",
-    "AvgPool2d": lambda s, p: f"nn.AvgPool2d(kernel_size={p['kernel']}, stride={p['stride']})",
-    "Flatten": lambda s, p: "nn.Flatten()",
-    "Dropout": lambda s, p: f"nn.Dropout(p={p['p']!r})",
-    "BatchNorm": lambda s, p: f"nn.BatchNorm1d({s[0]})" if len(s) == 1 else f"nn.BatchNorm2d({s[0]})",
-    "RNN": _rnn("RNN"),
-    "LSTM": _rnn("LSTM"),
-    "GRU": _rnn("GRU"),
-    "Activation": lambda s, p: "nn.Identity()",
-}
 
 
 def _shape(shape: Shape) -> str:
@@ -64,22 +33,22 @@ def _describe(lay: LayerSpec) -> str:
     return text + ("" if lay.trainable else " (frozen)")
 
 
-def network_lines(spec: NetworkSpec, input_shape: Shape, num_classes: int,
+def network_lines(spec: NetworkSpec, input_shape: Shape, outputs: int,
                   loss: str = "cross_entropy") -> tuple[list[str], list[str]]:
     """The ``Block(...)`` lines of the script's network and a one-line summary per layer.
 
     Raises:
-        SpecError: the spec cannot be built for this input and number of classes.
+        SpecError: the spec cannot be built for this input and number of outputs.
     """
-    result = analyse(spec, input_shape, num_classes, loss)
+    result = analyse(spec, input_shape, outputs, loss)
     if not result.ok:
         raise SpecError(f"the network cannot be exported: {result.errors[0].text}")
     code, summary = [], []
     shape = tuple(input_shape)
     for i, (lay, info) in enumerate(zip(spec.layers, result.layers, strict=True), start=1):
         out = info.output_shape
-        layer_code = LAYER_CODE[lay.type](shape, dict(lay.params))
-        act = ACTIVATION_CODE.get(lay.activation)
+        layer_code = LAYER_TYPES[lay.type].code(shape, dict(lay.params))
+        act = ACTIVATIONS[lay.activation].code
         code.append(f"            # {i}. {_shape(shape)} -> {_shape(out)}")
         line = f"            Block({layer_code}{', ' + act if act else ''}),"
         if len(line) > MAX_LINE:
@@ -104,20 +73,51 @@ def _names(names: tuple[str, ...]) -> str:
     return "(\n" + "".join(f"    {item},\n" for item in items) + ")"
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "dataset"
+def _plain(text: str) -> str:
+    """``text`` safe inside the script's docstring: no quotes, backslashes or control characters."""
+    return re.sub(r'[\\"\x00-\x1f$]+', "-", text).strip("-") or "a dataset"
+
+
+def _entries(rows: dict[str, str]) -> str:
+    """The lines of a dict literal from names to source code, wrapped to stay within MAX_LINE."""
+    lines = []
+    for name, code in rows.items():
+        line = f"    {_quoted(name)}: {code},"
+        if "\n" in code or len(line) > MAX_LINE:
+            inner = "\n".join(f"        {part}" for part in code.splitlines())
+            line = f"    {_quoted(name)}: (\n{inner}\n    ),"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _dataset_name(project: Project) -> str:
+    """The dataset's name from the registry (its id when this app has no source of that id)."""
+    try:
+        return dataset_info(project.facts.dataset).name
+    except DatasetError:
+        return project.facts.dataset.key
 
 
 def render_script(project: Project) -> str:
-    """The whole script for ``project``: its network, training settings and normalisation."""
-    cfg, spec = project.config, project.spec
-    shape = tuple(project.input_shape)
-    code, summary = network_lines(spec, shape, project.num_classes, cfg.loss)
-    total = sum(info.params for info in analyse(spec, shape, project.num_classes, cfg.loss).layers)
-    uses_rnn = any(lay.type in ("RNN", "LSTM", "GRU") for lay in spec.layers)
+    """The whole script for ``project``: its network, training settings and normalisation.
+
+    Raises:
+        PlaygroundError: the project's data are not images (the script reads IDX image files).
+        SpecError: the network cannot be built for its data.
+    """
+    cfg, spec, facts = project.config, project.spec, project.facts
+    if len(facts.input_shape) != 3 or not facts.class_names:
+        raise PlaygroundError(f"the training script reads MNIST-style image files, and "
+                              f"{_dataset_name(project)} holds no class-labelled images",
+                              "export the network as TorchScript or ONNX")
+    shape = tuple(facts.input_shape)
+    code, summary = network_lines(spec, shape, facts.outputs, cfg.loss)
+    total = sum(info.params for info in analyse(spec, shape, facts.outputs, cfg.loss).layers)
+    rows = [LAYER_TYPES[lay.type] for lay in spec.layers]
+    helpers = sorted({row.script_helper for row in rows if row.script_helper})
     frozen = tuple(i for i, lay in enumerate(spec.layers) if not lay.trainable)
     values = {
-        "dataset": _slug(project.dataset_id),
+        "dataset": _plain(_dataset_name(project)),
         "layers": len(spec.layers),
         "params": f"{total:,}",
         "summary": "\n".join(summary),
@@ -132,12 +132,17 @@ def render_script(project: Project) -> str:
         "schedule": _quoted(cfg.schedule),
         "augment": repr(bool(cfg.augment)),
         "frozen": repr(frozen),
-        "mean": repr(float(project.mean)),
-        "std": repr(float(project.std)),
+        "weighted": repr(tuple(i for i, row in enumerate(rows) if row.weighted)),
+        "mean": repr(tuple(float(m) for m in facts.mean)),
+        "std": repr(tuple(float(s) for s in facts.std)),
         "input_shape": repr(shape),
-        "num_classes": int(project.num_classes),
-        "class_names": _names(tuple(str(n) for n in project.class_names)),
+        "num_classes": int(facts.num_classes),
+        "class_names": _names(tuple(str(n) for n in facts.class_names)),
+        "optimizers": _entries({name: row.code for name, row in OPTIMIZERS.items()}),
+        "losses": _entries({name: row.code for name, row in LOSSES.items()}),
+        "schedules": _entries({name: row.code for name, row in SCHEDULES.items()}),
+        "inits": _entries({name: row.code for name, row in INITS.items()}),
         "blocks": "\n".join(code),
-        "sequence_over_rows": SEQUENCE_OVER_ROWS if uses_rnn else "",
+        "helpers": "".join(HELPERS[name] for name in helpers),
     }
     return Template(HEAD + BODY).substitute(values)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from playground.core.layers import ACTIVATIONS, LAYER_TYPES
+from playground.core.activations import ACTIVATIONS
+from playground.core.layers import LAYER_TYPES
 from playground.errors import SpecError
 
 SCHEMA_VERSION = 1
@@ -121,6 +122,11 @@ class NetworkSpec:
 
     def __len__(self) -> int:
         return len(self.layers)
+
+    @property
+    def outputs_probabilities(self) -> bool:
+        """True when the last layer's activation already turns the outputs into probabilities (softmax)."""
+        return bool(self.layers) and ACTIVATIONS[self.layers[-1].activation].probabilities
 
     def insert(self, index: int, new: LayerSpec) -> NetworkSpec:
         """A copy with ``new`` at ``index``."""

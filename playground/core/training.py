@@ -12,15 +12,25 @@ from typing import Any
 
 import torch
 import torch._dynamo  # noqa: F401  optimizers import it lazily on their first step; doing that on a worker
-import torch.nn.functional as F  # thread while the GUI thread imports too can deadlock, so import it here
-from torch import nn
+from torch import nn  # thread while the GUI thread imports too can deadlock, so import it here
 
-from playground.core.builder import INITS, PlaygroundNet, build_model
-from playground.core.metrics import BatchRecord, EpochRecord, Record, StateRecord
+from playground.core.builder import PlaygroundNet, build_model
+from playground.core.choices import INITS, LOSSES, OPTIMIZERS, SCHEDULES
+from playground.core.diagnostics import Diagnostics
+from playground.core.metrics import (
+    BatchRecord,
+    EpochRecord,
+    Record,
+    RunState,
+    Scores,
+    StateRecord,
+    regression_scores,
+)
 from playground.core.resume import ResumeState, capture, plan_run, restore
 from playground.core.spec import NetworkSpec
-from playground.data.sources import Dataset
+from playground.data.dataset import CLASSIFICATION, Dataset
 from playground.data.tensors import (
+    Augmentation,
     TensorSplit,
     augment,
     batch_indices,
@@ -30,16 +40,6 @@ from playground.data.tensors import (
 )
 from playground.errors import TrainingError
 
-OPTIMIZERS = {
-    "sgd": "SGD",
-    "momentum": "SGD with momentum 0.9",
-    "nesterov": "SGD with Nesterov momentum",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-}
-LOSSES = {"cross_entropy": "Cross-entropy", "mse": "Mean squared error (one-hot targets)"}
-SCHEDULES = {"none": "Constant", "step": "Step (x0.1 at 1/2 and 3/4)", "cosine": "Cosine"}
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SNAPSHOT_SECONDS = 0.3
 DIAGNOSTICS_SECONDS = 1 / 30  # gradient norms and dead units at most this often (and each epoch's 1st batch)
@@ -116,100 +116,45 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def make_optimizer(name: str, params: list[nn.Parameter], lr: float, wd: float) -> torch.optim.Optimizer:
-    """The optimizer called ``name`` (a key of OPTIMIZERS)."""
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
-    if name in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=name == "nesterov",
-                               weight_decay=wd)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
-    return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
-
-
-def schedule_factor(schedule: str, step: int, total_steps: int) -> float:
-    """The learning-rate multiplier at ``step`` of ``total_steps``."""
-    if schedule == "step":
-        return 0.01 if step >= 0.75 * total_steps else 0.1 if step >= 0.5 * total_steps else 1.0
-    if schedule == "cosine":
-        return 0.5 * (1.0 + math.cos(math.pi * min(step / max(total_steps, 1), 1.0)))
-    return 1.0
-
-
-def compute_loss(name: str, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy on logits, or the article's mean squared error against one-hot targets."""
-    if name == "mse":
-        return F.mse_loss(logits, F.one_hot(labels, logits.shape[1]).to(logits.dtype))
-    return F.cross_entropy(logits, labels)
-
-
 @torch.no_grad()
-def evaluate(model: nn.Module, split: TensorSplit, mean: float, std: float, loss: str,
-             batch_size: int = 1000) -> tuple[float, float]:
-    """Mean loss and accuracy of ``model`` on ``split``, in eval mode."""
-    was_training = model.training
+def evaluate(model: nn.Module, split: TensorSplit, mean: tuple[float, ...], std: tuple[float, ...],
+             loss: str, batch_size: int = 1000) -> Scores:
+    """Mean loss and accuracy (class targets) or RMSE and R² (value targets) of ``model`` on ``split``,
+    in eval mode (each module's mode restored after)."""
+    modes = [(module, module.training) for module in model.modules()]
     model.eval()
-    total_loss = torch.zeros((), device=split.labels.device)
-    correct = torch.zeros((), device=split.labels.device, dtype=torch.int64)
+    compute = LOSSES[loss].compute
+    classes = not split.y.is_floating_point()
+    total_loss = torch.zeros((), device=split.y.device)
+    correct = torch.zeros((), device=split.y.device, dtype=torch.int64)
+    outputs = []
     for start in range(0, len(split), batch_size):
-        x = normalise(split.images[start : start + batch_size], mean, std)
-        y = split.labels[start : start + batch_size]
-        out = model(x)
-        total_loss += compute_loss(loss, out, y) * y.shape[0]
-        correct += (out.argmax(1) == y).sum()
-    model.train(was_training)
+        y = split.y[start : start + batch_size]
+        out = model(normalise(split.x[start : start + batch_size], mean, std))
+        total_loss += compute(out, y) * y.shape[0]
+        if classes:
+            correct += (out.argmax(1) == y).sum()
+        else:
+            outputs.append(out)
+    for module, mode in modes:
+        module.training = mode
     n = max(len(split), 1)
-    return float(total_loss) / n, int(correct) / n
+    if classes:
+        return Scores(float(total_loss) / n, accuracy=int(correct) / n)
+    if not outputs:
+        return Scores(math.nan, rmse=math.nan, r2=math.nan)
+    rmse, r2 = regression_scores(torch.cat(outputs), split.y)
+    return Scores(float(total_loss) / n, rmse=rmse, r2=r2)
 
 
-class _Diagnostics:
-    """Per-layer gradient norms and dead-ReLU fractions, computed on the device without syncing."""
-
-    def __init__(self, model: PlaygroundNet) -> None:
-        self.count = len(model.blocks)
-        self.params: list[nn.Parameter] = []
-        owners: list[int] = []
-        for i, block in enumerate(model.blocks):
-            for p in block.parameters():
-                if p.requires_grad:
-                    self.params.append(p)
-                    owners.append(i)
-        self.owners = torch.tensor(owners, dtype=torch.int64)
-        self.weighted = torch.zeros(self.count, dtype=torch.bool)
-        self.weighted[self.owners] = True
-        self.relu = [i for i, b in enumerate(model.blocks) if isinstance(b.activation, nn.ReLU)]
-        self.alive: dict[int, torch.Tensor] = {}
-        self.armed = True
-        for i in self.relu:
-            model.blocks[i].activation.register_forward_hook(self._hook(i))
-
-    def _hook(self, index: int):
-        def hook(module: nn.Module, args: tuple, out: torch.Tensor) -> None:
-            if module.training and self.armed:
-                self.alive[index] = (out > 0).flatten(1).any(0).float().mean()
-        return hook
-
-    def grad_norms(self) -> torch.Tensor:
-        """L2 gradient norm per block, as a (blocks,) tensor; NaN where nothing trains."""
-        out = torch.full((self.count,), float("nan"))
-        grads = [p.grad for p in self.params if p.grad is not None]
-        if len(grads) == len(self.params) and grads:
-            norms = torch.stack(torch._foreach_norm(grads)).float().cpu()
-            sums = torch.zeros(self.count).index_add_(0, self.owners, norms.square())
-            out = torch.where(self.weighted, sums.sqrt(), out)
-        return out
-
-    def dead_fractions(self) -> list[float]:
-        """Fraction of ReLU units that were 0 for the whole last batch (NaN for other layers)."""
-        dead = [math.nan] * self.count
-        if self.alive:
-            values = torch.stack([self.alive[i] for i in self.relu]).tolist()
-            for i, alive in zip(self.relu, values, strict=True):
-                dead[i] = 1.0 - alive
-        return dead
+def train_mode(model: PlaygroundNet) -> None:
+    """Train mode from the first block that learns on; the frozen blocks before it (BatchNorm
+    statistics, Dropout) stay in eval mode, as a frozen feature extractor should."""
+    learning = False
+    for block in model.blocks:
+        learning = learning or any(p.requires_grad for p in block.parameters())
+        block.train(learning)
+    model.training = True
 
 
 def _finished_text(first: int, last: int) -> str:
@@ -223,22 +168,39 @@ class Trainer:
     """Trains a spec on a dataset; ``run()`` is a generator of records.
 
     Control methods (pause, resume, step_batch, step_epoch, stop, set_learning_rate) are safe to
-    call from any thread; they take effect between batches. With ``resume`` (and ``model`` holding
-    that run's weights) the run continues exactly where ``resume_state()`` of an earlier one left it.
+    call from any thread; they take effect between batches. ``cancel`` is the event ``stop`` sets (a
+    new one unless given): whoever sets it stops the run at the next batch boundary. With ``resume``
+    (and ``model`` holding that run's weights) the run continues exactly where ``resume_state()`` of
+    an earlier one left it. ``augmentation`` sets how strongly images move when ``config.augment`` is on.
+
+    Raises:
+        TrainingError: the loss cannot train this dataset's targets, augmentation is asked for inputs
+            that are not images, or the device is not available.
     """
 
     def __init__(self, spec: NetworkSpec, dataset: Dataset, config: TrainConfig,
-                 model: PlaygroundNet | None = None, resume: ResumeState | None = None) -> None:
+                 model: PlaygroundNet | None = None, resume: ResumeState | None = None,
+                 augmentation: Augmentation | None = None, cancel: threading.Event | None = None) -> None:
+        loss = LOSSES[config.loss]
+        if dataset.task not in loss.tasks:
+            fitting = ", ".join(row.label for row in LOSSES.values() if dataset.task in row.tasks)
+            raise TrainingError(f"{loss.label} cannot train the {dataset.task} targets of {dataset.name}",
+                                f"choose another loss: {fitting}")
+        if config.augment and not dataset.is_image:
+            raise TrainingError(f"augmentation moves images, and {dataset.name} holds no images",
+                                "switch augmentation off")
         self.spec, self.dataset, self.config = spec, dataset, config
+        self.augmentation = augmentation or Augmentation()
         self.device = resolve_device(config.device)
-        self.state = "idle"
+        self.state = RunState.IDLE
+        self.cancel = cancel if cancel is not None else threading.Event()
         if config.seed is not None:
             torch.manual_seed(config.seed)
-        self.model = model or build_model(spec, dataset.input_shape, dataset.num_classes,
-                                          config.init, config.loss)
+        self.model = model or build_model(spec, dataset.input_shape, dataset.outputs, config.init,
+                                          config.loss)
         self.model.to(self.device)
         self._cond = threading.Condition()
-        self._paused = self._stopping = self._pause_after_epoch = False
+        self._paused = self._pause_after_epoch = False
         self._budget: int | None = None
         self._pending_lr: float | None = None
         self._snapshot: dict[str, torch.Tensor] = {}
@@ -274,9 +236,9 @@ class Trainer:
             self._cond.notify_all()
 
     def stop(self) -> None:
-        """Stop at the next batch boundary."""
+        """Stop at the next batch boundary (sets ``cancel``)."""
         with self._cond:
-            self._stopping = True
+            self.cancel.set()
             self._cond.notify_all()
 
     def set_learning_rate(self, lr: float) -> None:
@@ -312,46 +274,50 @@ class Trainer:
     def _gate(self) -> Iterator[StateRecord]:
         """Block while paused (announcing it); returns when the next batch may run."""
         with self._cond:
-            if self._paused and not self._stopping:
-                self.state = "paused"
-        if self.state == "paused":
-            yield StateRecord("paused")
+            if self._paused and not self.cancel.is_set():
+                self.state = RunState.PAUSED
+        if self.state == RunState.PAUSED:
+            yield StateRecord(RunState.PAUSED)
         with self._cond:
-            while self._paused and not self._stopping:
+            while self._paused and not self.cancel.is_set():
                 self._cond.wait(0.1)
             if self._budget is not None:
                 self._budget -= 1
                 if self._budget <= 0:
                     self._paused, self._budget = True, None
-        if self.state == "paused" and not self._stopping:
-            self.state = "running"
-            yield StateRecord("running")
+        if self.state == RunState.PAUSED and not self.cancel.is_set():
+            self.state = RunState.RUNNING
+            yield StateRecord(RunState.RUNNING)
 
     def run(self) -> Iterator[Record]:
         """Train for ``config.epochs`` epochs, yielding records; ends with a StateRecord."""
         try:
             yield from self._run()
         except (torch.OutOfMemoryError, MemoryError):
-            self.state = "failed"
+            self.state = RunState.FAILED
             self.model.zero_grad(set_to_none=True)
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
             raise TrainingError("out of memory while training", OOM_HINT) from None
+        except Exception:
+            self.state = RunState.FAILED
+            raise
 
     def _splits(self) -> tuple[TensorSplit, TensorSplit | None, TensorSplit]:
         ds, cfg = self.dataset, self.config
-        train, val = (ds.train_images, ds.train_labels), None
+        train, val = (ds.train_x, ds.train_y), None
         if cfg.validation_fraction > 0:
             train, val = split_validation(*train, cfg.validation_fraction, cfg.seed or 0)
         return (TensorSplit.from_numpy(*train, self.device),
                 TensorSplit.from_numpy(*val, self.device) if val else None,
-                TensorSplit.from_numpy(ds.test_images, ds.test_labels, self.device))
+                TensorSplit.from_numpy(ds.test_x, ds.test_y, self.device))
 
     def _run(self) -> Iterator[Record]:
         cfg, ds, model = self.config, self.dataset, self.model
         train, val, test = self._splits()
         if len(train) == 0:
             raise TrainingError("the training set is empty")
+        classes = ds.task == CLASSIFICATION
         seed = cfg.seed if cfg.seed is not None else int(torch.seed() % 2**31)
         shuffle = torch.Generator().manual_seed(seed)
         jitter = torch.Generator().manual_seed(seed + 1)
@@ -359,21 +325,24 @@ class Trainer:
         if not params:
             raise TrainingError("every layer is frozen: nothing to train",
                                 "make at least one layer trainable")
-        optimizer = make_optimizer(cfg.optimizer, params, cfg.learning_rate, cfg.weight_decay)
-        diagnostics = _Diagnostics(model)
+        optimizer = OPTIMIZERS[cfg.optimizer].make(params, cfg.learning_rate, cfg.weight_decay)
+        compute_loss, factor = LOSSES[cfg.loss].compute, SCHEDULES[cfg.schedule].factor
+        diagnostics = Diagnostics(model)
         per_epoch = batches_per_epoch(len(train), cfg.batch_size)
         plan = plan_run(self._resume_in, cfg.epochs, per_epoch)
         total_steps = per_epoch * (plan.last_epoch - plan.first_epoch + 1)
-        background = -ds.mean / ds.std
+        background = (normalise(torch.zeros((1, ds.input_shape[0], 1, 1), dtype=torch.uint8), ds.mean, ds.std)
+                      .to(self.device) if ds.is_image else None)
+        move = self.augmentation
         first_loss = None if self._resume_in is None else self._resume_in.first_loss
         restore(self._resume_in, optimizer, cfg.optimizer, shuffle, jitter)
         def snap(epoch: int, done: int, totals: tuple[int, float, int], order: torch.Tensor) -> ResumeState:
             return capture(plan, epoch, done, totals, order, jitter, optimizer, cfg.optimizer, self.step,
                            self.base_lr, first_loss)
-        model.train()
+        train_mode(model)
         self._publish(snap(plan.start_epoch, plan.skip, plan.totals, shuffle.get_state()))
-        self.state = "running"
-        yield StateRecord("running")
+        self.state = RunState.RUNNING
+        yield StateRecord(RunState.RUNNING)
         last_publish = time.perf_counter()
         last_diag = 0.0
         for epoch in range(plan.start_epoch, plan.last_epoch + 1):
@@ -388,27 +357,27 @@ class Trainer:
                     wait_start = time.perf_counter()
                     yield from self._gate()
                     paused_for += time.perf_counter() - wait_start
-                if self._stopping:
+                if self.cancel.is_set():
                     self._resume_out = snap(epoch, batch - 1, (seen, loss_sum, correct), epoch_shuffle)
-                    self.state = "stopped"
-                    yield StateRecord("stopped", f"stopped in epoch {epoch}, batch {batch}")
+                    self.state = RunState.STOPPED
+                    yield StateRecord(RunState.STOPPED, f"stopped in epoch {epoch}, batch {batch}")
                     return
                 changed = False
                 if self._pending_lr is not None:
                     with self._cond:
                         self.base_lr, self._pending_lr, changed = self._pending_lr, None, True
-                lr = self.base_lr * schedule_factor(cfg.schedule, self.step - plan.schedule_start,
-                                                    total_steps)
+                lr = self.base_lr * factor(self.step - plan.schedule_start, total_steps)
                 for group in optimizer.param_groups:
                     group["lr"] = lr
-                x = normalise(train.images[index], ds.mean, ds.std)
+                x = normalise(train.x[index], ds.mean, ds.std)
                 if cfg.augment:
-                    x = augment(x, jitter, background=background)
-                y = train.labels[index]
+                    x = augment(x, jitter, move.shift, move.degrees, move.scale, background=background)
+                y = train.y[index]
                 diagnostics.armed = batch == 1 or time.perf_counter() - last_diag >= DIAGNOSTICS_SECONDS
                 out = model(x)
-                loss = compute_loss(cfg.loss, out, y)
-                loss_value, hits = loss.item(), int(out.argmax(1).eq_(y).sum())
+                loss = compute_loss(out, y)
+                loss_value = loss.item()
+                hits = int(out.argmax(1).eq_(y).sum()) if classes else 0
                 if first_loss is None:
                     first_loss = loss_value
                 if not math.isfinite(loss_value) or loss_value > DIVERGE_FACTOR * max(first_loss, 0.5):
@@ -424,34 +393,38 @@ class Trainer:
                 optimizer.step()
                 self.step += 1
                 n = int(y.shape[0])
-                seen, loss_sum, correct = seen + n, loss_sum + loss_value * n, correct + int(hits)
+                seen, loss_sum, correct = seen + n, loss_sum + loss_value * n, correct + hits
                 elapsed = max(time.perf_counter() - started - paused_for, 1e-9)
-                yield BatchRecord(self.step, epoch, batch, per_epoch, loss_value, hits / n, lr,
-                                  (seen - seen_before) / elapsed, norms, dead, changed)
+                yield BatchRecord(self.step, epoch, batch, per_epoch, loss_value,
+                                  hits / n if classes else None, lr, (seen - seen_before) / elapsed, norms,
+                                  dead, changed)
                 if time.perf_counter() - last_publish > SNAPSHOT_SECONDS:
                     self._publish(snap(epoch, batch, (seen, loss_sum, correct), epoch_shuffle))
                     last_publish = time.perf_counter()
             seconds = time.perf_counter() - started - paused_for
-            test_loss, test_acc = evaluate(model, test, ds.mean, ds.std, cfg.loss)
-            val_loss, val_acc = (evaluate(model, val, ds.mean, ds.std, cfg.loss)
-                                 if val else (None, None))
+            diagnostics.armed = False
+            tested = evaluate(model, test, ds.mean, ds.std, cfg.loss)
+            checked = evaluate(model, val, ds.mean, ds.std, cfg.loss) if val else None
             self._publish(snap(epoch + 1, 0, (0, 0.0, 0), shuffle.get_state()))
-            yield EpochRecord(epoch, loss_sum / max(seen, 1), correct / max(seen, 1), test_loss, test_acc,
-                              seconds, (seen - seen_before) / max(seconds, 1e-9), val_loss, val_acc)
+            yield EpochRecord(
+                epoch, loss_sum / max(seen, 1), correct / max(seen, 1) if classes else None, tested.loss,
+                tested.accuracy, seconds, (seen - seen_before) / max(seconds, 1e-9),
+                checked.loss if checked else None, checked.accuracy if checked else None,
+                tested.rmse, tested.r2, checked.rmse if checked else None, checked.r2 if checked else None)
             with self._cond:
                 if self._pause_after_epoch:
                     self._paused, self._pause_after_epoch = True, False
         self._resume_out = snap(plan.last_epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
-        self.state = "finished"
-        yield StateRecord("finished", _finished_text(plan.start_epoch, plan.last_epoch))
+        self.state = RunState.FINISHED
+        yield StateRecord(RunState.FINISHED, _finished_text(plan.start_epoch, plan.last_epoch))
 
     def _diverge(self, epoch: int, batch: int, loss: float, first: float) -> StateRecord:
         with self._cond:
             good, self._resume_out = self._last_good, self._last_good_resume
         if good:
             self.model.load_state_dict(good)
-        self.state = "diverged"
+        self.state = RunState.DIVERGED
         what = (f"the loss became {loss}" if not math.isfinite(loss)
                 else f"the loss jumped to {loss:.4g}, over {DIVERGE_FACTOR:g}x its start ({first:.4g})")
-        return StateRecord("diverged", f"{what} in epoch {epoch}, batch {batch}; "
-                                       "the last good weights are kept", DIVERGED_HINT)
+        return StateRecord(RunState.DIVERGED, f"{what} in epoch {epoch}, batch {batch}; "
+                                              "the last good weights are kept", DIVERGED_HINT)

@@ -1,11 +1,12 @@
-"""The dataset catalogue: the bundled MNIST sample, MNIST, Fashion-MNIST, any IDX folder, own drawings."""
+"""The IDX-file sources: the bundled MNIST sample, MNIST, Fashion-MNIST, any IDX folder, own drawings."""
+
+from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from playground.data.dataset import DataRef, Dataset, DatasetInfo, make_dataset
 from playground.data.download import (
     FASHION_FILES,
     FASHION_MIRRORS,
@@ -24,6 +25,7 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 SYSTEM_FASHION = Path("/usr/share/datasets/fashion-mnist")
 IDX_PREFIX = "idx:"
 MY_DRAWINGS = "my-drawings"
+MNIST_SHAPE = (1, 28, 28)
 DIGITS = tuple(str(digit) for digit in range(10))
 FASHION_CLASSES = (
     "T-shirt/top",
@@ -43,49 +45,8 @@ _MEMORY_SLOTS = 4
 
 
 @dataclass(frozen=True)
-class DatasetInfo:
-    """What the catalogue knows about a dataset without loading it."""
-
-    id: str
-    name: str
-    description: str
-    class_names: tuple[str, ...]
-    available: bool
-    location: str | None
-    needs_download: bool
-    unavailable: str = ""
-    """Why it cannot be loaded yet, in a few words, when that is not a missing download."""
-
-
-@dataclass(eq=False)
-class Dataset:
-    """A loaded dataset: read-only uint8 images (N, H, W), labels (N,), and pixel statistics."""
-
-    id: str
-    name: str
-    class_names: tuple[str, ...]
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    test_images: np.ndarray
-    test_labels: np.ndarray
-    mean: float
-    std: float
-
-    @property
-    def num_classes(self) -> int:
-        """How many classes the labels index."""
-        return len(self.class_names)
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        """The shape of one input: (channels, height, width)."""
-        _, height, width = self.train_images.shape
-        return (1, height, width)
-
-
-@dataclass(frozen=True)
 class _Named:
-    """One row of the catalogue of named datasets."""
+    """One row of the catalogue of named IDX datasets."""
 
     name: str
     description: str
@@ -93,7 +54,7 @@ class _Named:
     downloadable: bool
 
 
-_NAMED = {
+NAMED = {
     "mnist-sample": _Named(
         "MNIST sample",
         "5,000 MNIST digits bundled with the app (4,000 train / 1,000 test); works offline.",
@@ -136,45 +97,6 @@ def _locate(dataset_id: str) -> tuple[Path, dict[str, Path]] | None:
     return None
 
 
-def _valid_ids() -> str:
-    """The ids load_dataset accepts, for messages."""
-    return ", ".join([*_NAMED, f"{IDX_PREFIX}PATH"])
-
-
-def list_datasets() -> list[DatasetInfo]:
-    """The named datasets, each saying whether it can be loaded now without the network."""
-    infos = []
-    for dataset_id, row in _NAMED.items():
-        found = _locate(dataset_id)
-        infos.append(
-            DatasetInfo(
-                id=dataset_id,
-                name=row.name,
-                description=row.description,
-                class_names=row.class_names,
-                available=found is not None,
-                location=str(found[0]) if found else None,
-                needs_download=row.downloadable and found is None,
-            )
-        )
-    infos.append(_my_drawings_info())
-    return infos
-
-
-def _my_drawings_info() -> DatasetInfo:
-    """The user's drawings: loadable once some digit has TEST_EVERY drawings (one goes to the test set)."""
-    try:
-        counts = drawing_counts()
-        ready = any(n >= TEST_EVERY for n in counts.values())
-        reason = "" if ready else f"draw {TEST_EVERY} of a digit first"
-    except DatasetError:
-        reason = "unreadable files"
-    folder = drawings_dir()
-    return DatasetInfo(MY_DRAWINGS, "My drawings",
-                       "Digits you added on the drawing pad (every fifth of a digit is a test image)",
-                       DIGITS, not reason, str(folder) if folder.is_dir() else None, False, reason)
-
-
 def download_dataset(
     dataset_id: str,
     *,
@@ -194,18 +116,19 @@ def download_dataset(
     return dest
 
 
-def _pixel_stats(images: np.ndarray) -> tuple[float, float]:
-    """Mean and standard deviation of pixels scaled to [0, 1], from a histogram (no float copy)."""
-    counts = np.bincount(images.ravel(), minlength=256).astype(np.float64)
-    values = np.arange(256, dtype=np.float64) / 255.0
-    total = counts.sum()
-    mean = float((counts * values).sum() / total)
-    std = float(np.sqrt((counts * (values - mean) ** 2).sum() / total))
-    return round(mean, 4), round(std, 4)
-
-
-def _read(dataset_id: str, name: str, files: dict[str, Path], class_names: tuple[str, ...] | None) -> Dataset:
-    """Read and check the four files; without class names, number the classes by label."""
+def _read(ref: DataRef, name: str, files: dict[str, Path], class_names: tuple[str, ...] | None) -> Dataset:
+    """Read, check and keep in memory (keyed by the files' paths, sizes and times) the four IDX files;
+    without class names the classes are numbered by label."""
+    try:
+        stamps = tuple((key, str(path), path.stat().st_size, path.stat().st_mtime_ns)
+                       for key, path in sorted(files.items()))
+    except OSError as exc:
+        raise DatasetError(f"{name}: cannot read ({exc})") from exc
+    key = (ref, stamps)
+    with _memory_lock:
+        cached = _memory.get(key)
+    if cached is not None:
+        return cached
     limit = len(class_names) if class_names else None
     train = read_idx_pair(files["train_images"], files["train_labels"], num_classes=limit)
     test = read_idx_pair(files["test_images"], files["test_labels"], num_classes=limit)
@@ -219,82 +142,83 @@ def _read(dataset_id: str, name: str, files: dict[str, Path], class_names: tuple
     if class_names is None:
         count = max(int(train[1].max()), int(test[1].max())) + 1
         class_names = tuple(str(index) for index in range(max(count, 2)))
-    for array in (*train, *test):
-        array.setflags(write=False)
-    mean, std = _pixel_stats(train[0])
-    return Dataset(dataset_id, name, class_names, *train, *test, mean=mean, std=std)
-
-
-def _resolve(
-    dataset_id: str, download: bool, progress: Progress | None, cancel: threading.Event | None
-) -> tuple[str, dict[str, Path], tuple[str, ...] | None]:
-    """Find a dataset's files (downloading if asked): its name, files and class names."""
-    if dataset_id.startswith(IDX_PREFIX):
-        folder = Path(dataset_id.removeprefix(IDX_PREFIX)).expanduser()
-        return f"IDX folder {folder}", find_idx_files(folder), None
-    if dataset_id == MY_DRAWINGS:
-        if not drawings_dir().is_dir():
-            raise DatasetError("My drawings: none saved yet",
-                               hint="draw digits on the drawing pad and add them to my drawings")
-        return "My drawings", find_idx_files(drawings_dir()), DIGITS
-    row = _NAMED.get(dataset_id)
-    if row is None:
-        raise DatasetError(f"unknown dataset {dataset_id!r}", hint=f"valid ids: {_valid_ids()}")
-    found = _locate(dataset_id)
-    if found is None and row.downloadable and download:
-        folder = download_dataset(dataset_id, progress=progress, cancel=cancel)
-        found = folder, find_idx_files(folder)
-    if found is None and row.downloadable:
-        raise DatasetError(
-            f"{row.name} is not downloaded",
-            hint=f"run `nn-playground download {dataset_id}`, or use mnist-sample, which works offline",
-        )
-    if found is None:
-        raise DatasetError(
-            f"{row.name}: its files are missing from {_folders(dataset_id)[0]}",
-            hint="reinstall the app, or use mnist or an idx:PATH folder",
-        )
-    return row.name, found[1], row.class_names
-
-
-def load_dataset(
-    dataset_id: str,
-    *,
-    download: bool = False,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> Dataset:
-    """Load a dataset by id: mnist-sample, mnist, fashion-mnist, my-drawings, or idx:PATH to a folder.
-
-    Loaded datasets stay in memory (keyed by id and the files' paths, sizes and times), so a
-    second call returns the same read-only arrays without parsing again.
-
-    Args:
-        dataset_id: which dataset.
-        download: fetch mnist or fashion-mnist into the cache when it is not there yet.
-        progress: download progress, called with (bytes done, bytes in all).
-        cancel: set it to stop a download.
-
-    Raises:
-        DatasetError: unknown id, not downloaded, or files that are missing or malformed.
-        DownloadError: the download failed on every mirror or was cancelled.
-    """
-    name, files, class_names = _resolve(dataset_id, download, progress, cancel)
-    try:
-        stamps = tuple(
-            (key, str(path), path.stat().st_size, path.stat().st_mtime_ns)
-            for key, path in sorted(files.items())
-        )
-    except OSError as exc:
-        raise DatasetError(f"{name}: cannot read ({exc})") from exc
-    key = (dataset_id, stamps)
-    with _memory_lock:
-        cached = _memory.get(key)
-    if cached is not None:
-        return cached
-    dataset = _read(dataset_id, name, files, class_names)
+    dataset = make_dataset(ref, name, (train[0][:, None], train[1]), (test[0][:, None], test[1]),
+                           class_names=class_names)
     with _memory_lock:
         _memory[key] = dataset
         while len(_memory) > _MEMORY_SLOTS:
             del _memory[next(iter(_memory))]
     return dataset
+
+
+class NamedIdx:
+    """mnist-sample (bundled), mnist or fashion-mnist (downloaded into the cache, or Debian's copy)."""
+
+    def __init__(self, ref: DataRef) -> None:
+        self.ref, self.row = ref, NAMED[ref.id]
+
+    def info(self) -> DatasetInfo:
+        """Where the files are, or that they need a download."""
+        found = _locate(self.ref.id)
+        return DatasetInfo(self.ref, self.row.name, self.row.description, MNIST_SHAPE, self.row.class_names,
+                           available=found is not None, location=str(found[0]) if found else None,
+                           needs_download=self.row.downloadable and found is None)
+
+    def load(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> Dataset:
+        """Read the files, downloading them first when they are not here."""
+        found = _locate(self.ref.id)
+        if found is None and self.row.downloadable:
+            folder = download_dataset(self.ref.id, progress=progress, cancel=cancel)
+            found = folder, find_idx_files(folder)
+        if found is None:
+            raise DatasetError(f"{self.row.name}: its files are missing from {_folders(self.ref.id)[0]}",
+                               hint="reinstall the app, or use mnist or an idx:PATH folder")
+        return _read(self.ref, self.row.name, found[1], self.row.class_names)
+
+
+class IdxFolder:
+    """Any folder holding the four MNIST-style IDX files (idx:PATH); classes are numbered by label."""
+
+    def __init__(self, ref: DataRef) -> None:
+        self.ref = ref
+        self.folder = Path(ref.id.removeprefix(IDX_PREFIX)).expanduser()
+
+    def info(self) -> DatasetInfo:
+        """The folder; its image size and classes are known once it is read."""
+        return DatasetInfo(self.ref, f"IDX folder {self.folder}", f"MNIST-format IDX files in {self.folder}",
+                           None, (), available=self.folder.is_dir(), location=str(self.folder),
+                           unavailable="" if self.folder.is_dir() else "no such folder")
+
+    def load(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> Dataset:
+        """Read the folder's four files."""
+        return _read(self.ref, f"IDX folder {self.folder}", find_idx_files(self.folder), None)
+
+
+class MyDrawings:
+    """The digits drawn on the drawing pad and added to "my drawings" (every fifth of a digit is a test
+    image); loadable once some digit has TEST_EVERY drawings."""
+
+    name = "My drawings"
+    description = "Digits you added on the drawing pad (every fifth of a digit is a test image)"
+
+    def __init__(self, ref: DataRef) -> None:
+        self.ref = ref
+
+    def info(self) -> DatasetInfo:
+        """Ready or not, and why not."""
+        try:
+            counts = drawing_counts()
+            ready = any(n >= TEST_EVERY for n in counts.values())
+            reason = "" if ready else f"draw {TEST_EVERY} of a digit first"
+        except DatasetError:
+            reason = "unreadable files"
+        folder = drawings_dir()
+        return DatasetInfo(self.ref, self.name, self.description, MNIST_SHAPE, DIGITS, available=not reason,
+                           location=str(folder) if folder.is_dir() else None, unavailable=reason)
+
+    def load(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> Dataset:
+        """Read the drawings saved so far."""
+        if not drawings_dir().is_dir():
+            raise DatasetError("My drawings: none saved yet",
+                               hint="draw digits on the drawing pad and add them to my drawings")
+        return _read(self.ref, self.name, find_idx_files(drawings_dir()), DIGITS)

@@ -1,9 +1,9 @@
-"""Training data in memory as uint8 tensors: batching by index, normalisation, batched augmentation."""
+"""Training data in memory as tensors: batching by index, normalisation, batched augmentation."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,30 +13,29 @@ import torch.nn.functional as F
 
 @dataclass
 class TensorSplit:
-    """One split (train, validation or test) on a device: uint8 images (N,1,H,W), int64 labels."""
+    """One split (train, validation or test) on a device: inputs (N, *shape) as the dataset holds them
+    (uint8 images, float32 features) and targets (int64 classes or float32 values)."""
 
-    images: torch.Tensor
-    labels: torch.Tensor
+    x: torch.Tensor
+    y: torch.Tensor
 
     def __len__(self) -> int:
-        return int(self.labels.shape[0])
+        return int(self.y.shape[0])
 
     @classmethod
-    def from_numpy(cls, images: np.ndarray, labels: np.ndarray, device: torch.device) -> TensorSplit:
-        """Copy uint8 (N,H,W) images and labels onto ``device`` once."""
-        x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.uint8).copy()).unsqueeze(1)
-        y = torch.from_numpy(np.asarray(labels, dtype=np.int64).copy())
-        return cls(x.to(device), y.to(device))
+    def from_numpy(cls, x: np.ndarray, y: np.ndarray, device: torch.device) -> TensorSplit:
+        """Copy a split's arrays onto ``device`` once."""
+        return cls(torch.from_numpy(np.array(x)).to(device), torch.from_numpy(np.array(y)).to(device))
 
 
 def split_validation(
-    images: np.ndarray, labels: np.ndarray, fraction: float, seed: int
+    x: np.ndarray, y: np.ndarray, fraction: float, seed: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Hold out ``fraction`` of the training images (a seeded random choice) for validation."""
-    order = np.random.default_rng(seed).permutation(len(labels))
-    cut = int(round(len(labels) * (1.0 - fraction)))
+    """Hold out ``fraction`` of the training samples (a seeded random choice) for validation."""
+    order = np.random.default_rng(seed).permutation(len(y))
+    cut = int(round(len(y) * (1.0 - fraction)))
     keep, held = np.sort(order[:cut]), np.sort(order[cut:])
-    return (images[keep], labels[keep]), (images[held], labels[held])
+    return (x[keep], y[keep]), (x[held], y[held])
 
 
 def batch_indices(
@@ -59,9 +58,30 @@ def batches_per_epoch(n: int, batch_size: int) -> int:
     return full - 1 if n % batch_size == 1 and n > 1 else full
 
 
-def normalise(images: torch.Tensor, mean: float, std: float) -> torch.Tensor:
-    """uint8 images -> float32 ((x / 255) - mean) / std, in one fused pass."""
-    return images.to(torch.float32).mul_(1.0 / (255.0 * std)).sub_(mean / std)
+def normalise(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """Inputs as the network reads them: images (N, C, H, W), uint8 0-255 or float in [0, 1], become
+    (pixels - mean[c]) / std[c] with pixels in [0, 1]; without statistics (float features, already
+    standardised) the values pass as float32."""
+    if not mean:
+        return x.to(torch.float32)
+    scale = 255.0 if x.dtype == torch.uint8 else 1.0
+    out = x.to(torch.float32, copy=True)
+    if len(mean) == 1:
+        return out.mul_(1.0 / (scale * std[0])).sub_(mean[0] / std[0])
+    shape = (1, len(mean), 1, 1)
+    m = torch.tensor(mean, dtype=torch.float32, device=x.device).reshape(shape)
+    s = torch.tensor(std, dtype=torch.float32, device=x.device).reshape(shape)
+    return out.div_(scale).sub_(m).div_(s)
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """How strongly ``augment`` moves images: the largest shift (a fraction of the size), rotation
+    (degrees either way) and relative zoom."""
+
+    shift: float = 0.1
+    degrees: float = 12.0
+    scale: float = 0.1
 
 
 def augment(
@@ -70,7 +90,7 @@ def augment(
     shift: float = 0.1,
     degrees: float = 12.0,
     scale: float = 0.1,
-    background: float = 0.0,
+    background: float | torch.Tensor = 0.0,
 ) -> torch.Tensor:
     """Random shift, rotation and scale for a whole float batch with one affine_grid/grid_sample.
 
@@ -80,7 +100,7 @@ def augment(
         shift: largest shift as a fraction of the image size.
         degrees: largest rotation either way.
         scale: largest relative zoom either way.
-        background: the value of a blank pixel after normalisation.
+        background: the value of a blank pixel after normalisation (per channel: shaped (1, C, 1, 1)).
     """
     b = images.shape[0]
     rand = torch.rand(b, 4, generator=generator) * 2.0 - 1.0

@@ -19,10 +19,10 @@ from playground.data.idx import write_idx
 def idx_folder(tmp_path, sample_dataset):
     folder = tmp_path / "digits"
     folder.mkdir()
-    write_idx(folder / "train-images-idx3-ubyte.gz", np.ascontiguousarray(sample_dataset.train_images[:192]))
-    write_idx(folder / "train-labels-idx1-ubyte.gz", np.ascontiguousarray(sample_dataset.train_labels[:192]))
-    write_idx(folder / "t10k-images-idx3-ubyte", np.ascontiguousarray(sample_dataset.test_images[:64]))
-    write_idx(folder / "t10k-labels-idx1-ubyte", np.ascontiguousarray(sample_dataset.test_labels[:64]))
+    write_idx(folder / "train-images-idx3-ubyte.gz", np.ascontiguousarray(sample_dataset.train_x[:192, 0]))
+    write_idx(folder / "train-labels-idx1-ubyte.gz", sample_dataset.train_y[:192].astype(np.uint8))
+    write_idx(folder / "t10k-images-idx3-ubyte", np.ascontiguousarray(sample_dataset.test_x[:64, 0]))
+    write_idx(folder / "t10k-labels-idx1-ubyte", sample_dataset.test_y[:64].astype(np.uint8))
     return folder
 
 
@@ -47,8 +47,8 @@ def test_train_json_is_one_object(capsys, idx_folder, tmp_path):
     assert set(summary["epochs"][0]) == {"epoch", "train_loss", "train_accuracy", "test_loss",
                                          "test_accuracy", "seconds"}
     spec, model, facts = load_model(model_file)
-    assert spec == preset("small-cnn") and facts["num_classes"] == 10
-    predictor = Predictor(spec, (1, 28, 28), 10, facts["mean"], facts["std"])
+    assert spec == preset("small-cnn") and facts.num_classes == 10 and facts.dataset.id == f"idx:{idx_folder}"
+    predictor = Predictor(spec, (1, 28, 28), 10, facts.mean, facts.std)
     predictor.load(1, model.state_dict())
     probs = predictor.predict(np.zeros((2, 28, 28), np.float32))
     assert probs.shape == (2, 10) and np.allclose(probs.sum(1), 1, atol=1e-5)
@@ -65,7 +65,8 @@ def test_train_from_a_spec_file(capsys, idx_folder, tmp_path):
 @pytest.mark.parametrize(
     "argv",
     [["train", "--epochs", "x"], ["train", "--epochs", "0"], ["train", "--preset", "vgg"],
-     ["train", "--dataset", "cifar"], ["train", "--lr", "-1"], ["frobnicate"], ["download", "cifar"]],
+     ["train", "--dataset", "cifar"], ["train", "--lr", "-1"], ["frobnicate"], ["download", "cifar"],
+     ["train", "--option", "points=5"]],
 )
 def test_bad_arguments_are_one_line_and_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -82,6 +83,9 @@ def test_dataset_problems_exit_1_with_the_way_out(capsys, tmp_path, monkeypatch)
     err = capsys.readouterr().err
     assert "not downloaded" in err and "mnist-sample" in err
     assert main(["train", "--dataset", f"idx:{tmp_path / 'nowhere'}"]) == 1
+    capsys.readouterr()
+    assert main(["train", "--dataset", "my-drawings", "--epochs", "1"]) == 1  # a known id: no usage error
+    assert "none saved yet" in capsys.readouterr().err
 
 
 def test_broken_spec_file_and_invalid_network_exit_1(capsys, tmp_path):

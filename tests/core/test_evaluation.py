@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from playground.core.evaluation import Evaluation, EvaluationCancelled, evaluate
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
+from tests.conftest import MNIST
+from tests.core.test_sample_model import notes
 
 SAMPLE_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
 
@@ -79,21 +82,21 @@ def test_sample_model_on_the_real_test_split(sample_dataset) -> None:
     spec, model, facts = load_model(SAMPLE_MODEL)
     ds = sample_dataset
     done: list[tuple[int, int]] = []
-    ev = evaluate_model(model, ds.test_images, ds.test_labels, ds.mean, ds.std, ds.class_names,
+    ev = evaluate_model(model, ds.test_x, ds.test_y, ds.mean, ds.std, ds.class_names,
                         batch_size=300, progress=lambda k, n: done.append((k, n)))
-    assert ev.matrix.sum() == len(ds.test_labels) == 1000
+    assert ev.matrix.sum() == len(ds.test_y) == 1000
     direct = np.zeros((10, 10), np.int64)
-    np.add.at(direct, (ds.test_labels, ev.predicted), 1)
+    np.add.at(direct, (ds.test_y, ev.predicted), 1)
     assert np.array_equal(ev.matrix, direct)
-    x = torch.tensor(ds.test_images[:, None], dtype=torch.float32) / 255.0
+    x = torch.tensor(ds.test_x, dtype=torch.float32) / 255.0
     with torch.no_grad():
-        expected = model.eval()((x - ds.mean) / ds.std).argmax(1).numpy()
+        expected = model.eval()((x - ds.mean[0]) / ds.std[0]).argmax(1).numpy()
     assert np.array_equal(ev.predicted, expected)
-    assert ev.accuracy() == pytest.approx(facts["test_accuracy"], abs=0.005)
+    assert ev.accuracy() == pytest.approx(notes(SAMPLE_MODEL)["test_accuracy"], abs=0.005)
     true, predicted = ev.worst_cell()
     members = ev.cell(true, predicted)
     assert len(members) == ev.matrix[true, predicted] > 0
-    assert set(members) == set(np.flatnonzero((ds.test_labels == true) & (ev.predicted == predicted)))
+    assert set(members) == set(np.flatnonzero((ds.test_y == true) & (ev.predicted == predicted)))
     assert np.all(np.diff(ev.confidence[members]) <= 0)
     assert done == [(300, 1000), (600, 1000), (900, 1000), (1000, 1000)]
 
@@ -101,40 +104,43 @@ def test_sample_model_on_the_real_test_split(sample_dataset) -> None:
 def test_a_model_ending_in_softmax_keeps_its_probabilities(tiny_dataset) -> None:
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10, activation="softmax")))
     torch.manual_seed(0)
-    model = build_model(spec)
+    model = build_model(spec, MNIST, 10)
     ds = tiny_dataset
-    ev = evaluate_model(model, ds.test_images, ds.test_labels, ds.mean, ds.std, ds.class_names,
+    ev = evaluate_model(model, ds.test_x, ds.test_y, ds.mean, ds.std, ds.class_names,
                         ends_in_softmax=True)
-    x = torch.tensor(ds.test_images[:, None], dtype=torch.float32) / 255.0
+    x = torch.tensor(ds.test_x, dtype=torch.float32) / 255.0
     with torch.no_grad():
-        probs = model.eval()((x - ds.mean) / ds.std).numpy()
+        probs = model.eval()((x - ds.mean[0]) / ds.std[0]).numpy()
     np.testing.assert_allclose(ev.probabilities, probs, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(ev.confidence, probs.max(1), rtol=1e-5)
-    assert ev.matrix.sum() == len(ds.test_labels)
+    assert ev.matrix.sum() == len(ds.test_y)
 
 
 def test_four_dimensional_input_and_the_training_flag_is_kept(tiny_dataset) -> None:
-    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))))
+    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))), MNIST, 10)
     model.train()
     ds = tiny_dataset
-    ev = evaluate_model(model, ds.test_images[:, None], ds.test_labels, ds.mean, ds.std, ds.class_names)
+    ev = evaluate_model(model, ds.test_x, ds.test_y, ds.mean, ds.std, ds.class_names)
     assert model.training
-    assert len(ev) == len(ds.test_labels)
+    assert len(ev) == len(ds.test_y)
 
 
 def test_cancel_and_bad_inputs_raise_clear_errors(tiny_dataset) -> None:
     ds = tiny_dataset
-    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))))
+    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))), MNIST, 10)
+    stopped = threading.Event()
+    stopped.set()
     with pytest.raises(EvaluationCancelled):
-        evaluate_model(model, ds.test_images, ds.test_labels, ds.mean, ds.std, ds.class_names,
-                       should_stop=lambda: True)
+        evaluate_model(model, ds.test_x, ds.test_y, ds.mean, ds.std, ds.class_names, cancel=stopped)
     with pytest.raises(PlaygroundError, match="classes"):
-        evaluate_model(model, ds.test_images, ds.test_labels, ds.mean, ds.std, ("a", "b"))
+        evaluate_model(model, ds.test_x, ds.test_y, ds.mean, ds.std, ("a", "b"))
+    with pytest.raises(PlaygroundError, match="class labels"):
+        evaluate_model(model, ds.test_x, ds.test_y.astype(np.float32), ds.mean, ds.std, ds.class_names)
     with pytest.raises(PlaygroundError, match="outside"):
-        evaluate_model(model, ds.test_images, ds.test_labels + 10, ds.mean, ds.std, ds.class_names)
+        evaluate_model(model, ds.test_x, ds.test_y + 10, ds.mean, ds.std, ds.class_names)
     with pytest.raises(PlaygroundError, match="labels"):
-        evaluate_model(model, ds.test_images[:3], ds.test_labels, ds.mean, ds.std, ds.class_names)
+        evaluate_model(model, ds.test_x[:3], ds.test_y, ds.mean, ds.std, ds.class_names)
     with torch.no_grad():
         model.blocks[1].layer.weight.fill_(float("nan"))
     with pytest.raises(PlaygroundError, match="diverged"):
-        evaluate_model(model, ds.test_images, ds.test_labels, ds.mean, ds.std, ds.class_names)
+        evaluate_model(model, ds.test_x, ds.test_y, ds.mean, ds.std, ds.class_names)

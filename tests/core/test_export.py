@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -17,11 +18,13 @@ import torch
 from playground.core import export
 from playground.core.builder import build_model
 from playground.core.export import export_onnx, export_project, export_script, export_torchscript
-from playground.core.project import Project
+from playground.core.project import DataFacts, Project
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig
+from playground.data.dataset import DataRef
 from playground.data.idx import write_idx
 from playground.errors import PlaygroundError
+from tests.conftest import MNIST
 
 MLP = NetworkSpec((layer("Flatten"), layer("Linear", "relu", units=32), layer("Linear", units=10)))
 CNN = NetworkSpec((
@@ -44,7 +47,7 @@ DIGITS = tuple(str(d) for d in range(10))
 def make_project(spec: NetworkSpec, trained: bool = True, **config: object) -> Project:
     """A project with (when ``trained``) non-default weights and BatchNorm statistics."""
     torch.manual_seed(1)
-    model = build_model(spec)
+    model = build_model(spec, MNIST, 10)
     for name, tensor in model.state_dict().items():
         if name.endswith("running_var"):
             tensor.uniform_(0.5, 2.0)
@@ -52,7 +55,8 @@ def make_project(spec: NetworkSpec, trained: bool = True, **config: object) -> P
             tensor.normal_()
     cfg = TrainConfig(**{"epochs": 1, **config})
     weights = {k: v.clone() for k, v in model.state_dict().items()} if trained else None
-    return Project(spec, cfg, "mnist-sample", (1, 28, 28), 10, DIGITS, 0.1307, 0.3081, weights=weights)
+    facts = DataFacts(DataRef("mnist-sample"), MNIST, DIGITS, (0.1307,), (0.3081,))
+    return Project(spec, cfg, facts, weights=weights)
 
 
 def test_torchscript_loads_back_with_the_same_outputs(tmp_path: Path) -> None:
@@ -87,7 +91,7 @@ def test_onnx_gives_pytorch_probabilities_for_any_batch(tmp_path: Path, spec: Ne
 
     project = make_project(spec)
     path = tmp_path / "model.onnx"
-    diff = export_onnx(path, project.build(), (1, 28, 28), DIGITS, project.mean, project.std)
+    diff = export_onnx(path, project.build(), project.facts)
     assert 0.0 <= diff <= 1e-4
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     model = project.build().eval()
@@ -101,13 +105,13 @@ def test_onnx_gives_pytorch_probabilities_for_any_batch(tmp_path: Path, spec: Ne
         np.testing.assert_allclose(probs, expected.numpy(), atol=1e-4)
     props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
     assert props["class_names"] == '["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]'
-    assert float(props["mean"]) == pytest.approx(0.1307)
+    assert json.loads(props["mean"]) == pytest.approx([0.1307]) and props["task"] == "classification"
 
 
 def test_onnx_without_onnxruntime_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(PlaygroundError) as info:
-        export_onnx(tmp_path / "m.onnx", make_project(MLP).build(), (1, 28, 28))
+        export_onnx(tmp_path / "m.onnx", make_project(MLP).build(), make_project(MLP).facts)
     assert "onnxruntime" in info.value.message
     assert info.value.hint == "pip install 'nn-playground[onnx]'"
     assert not (tmp_path / "m.onnx").exists()
@@ -135,12 +139,12 @@ def test_the_script_network_has_the_apps_names_shapes_and_settings(tmp_path: Pat
     path = tmp_path / "every_layer.py"
     export_script(path, project)
     script = _load_script(path)
-    ours, app = script.Network().state_dict(), build_model(EVERY_LAYER).state_dict()
+    ours, app = script.Network().state_dict(), build_model(EVERY_LAYER, MNIST, 10).state_dict()
     assert list(ours) == list(app)
     assert all(ours[k].shape == app[k].shape for k in app)
     assert (script.OPTIMIZER, script.SCHEDULE, script.SEED, script.INIT) == ("nesterov", "step", 7, "zeros")
     assert script.FROZEN_LAYERS == (7,)
-    assert (script.MEAN, script.STD, script.CLASS_NAMES) == (0.1307, 0.3081, DIGITS)
+    assert (script.MEAN, script.STD, script.CLASS_NAMES) == ((0.1307,), (0.3081,), DIGITS)
     assert "import playground" not in path.read_text() and "from playground" not in path.read_text()
 
 
@@ -200,7 +204,7 @@ def test_the_script_trains_and_its_weights_load_into_the_app(tmp_path: Path, idx
     for spec, folder, process in runs.values():
         _finish(process)
         state = torch.load(folder / "model.pt", weights_only=True)
-        build_model(spec).load_state_dict(state, strict=True)
+        build_model(spec, MNIST, 10).load_state_dict(state, strict=True)
 
 
 @pytest.mark.slow
@@ -210,4 +214,5 @@ def test_the_script_trains_on_two_processes_with_torchrun(tmp_path: Path, idx_fo
     _, err = _finish(_start([str(torchrun), "--nproc_per_node=2", "--standalone", "train.py", "--data",
                              str(idx_folder), "--epochs", "1", "--out", "ddp.pt"], tmp_path))
     assert "Traceback" not in err  # and _finish saw one report line: rank 0 alone prints
-    build_model(CNN).load_state_dict(torch.load(tmp_path / "ddp.pt", weights_only=True), strict=True)
+    state = torch.load(tmp_path / "ddp.pt", weights_only=True)
+    build_model(CNN, MNIST, 10).load_state_dict(state, strict=True)

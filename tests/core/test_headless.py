@@ -22,9 +22,9 @@ for package in (playground.core, playground.data):
 from playground.core.presets import preset
 from playground.core.training import TrainConfig, Trainer
 from playground.core.metrics import EpochRecord
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 data = load_dataset('mnist-sample')
-data.train_images, data.train_labels = data.train_images[:128], data.train_labels[:128]
+data.train_x, data.train_y = data.train_x[:128], data.train_y[:128]
 records = list(Trainer(preset('small-cnn'), data, TrainConfig(epochs=1)).run())
 assert any(isinstance(r, EpochRecord) for r in records)
 print('headless ok')

@@ -12,8 +12,9 @@ from playground.core.inspect import first_layer_weights, look_inside, saliency
 from playground.core.predict import probabilities
 from playground.core.presets import preset
 from playground.core.spec import NetworkSpec, layer
+from tests.conftest import MNIST
 
-MEAN, STD = 0.1307, 0.3081
+MEAN, STD = (0.1307,), (0.3081,)
 ALL_KINDS = NetworkSpec((
     layer("Conv2d", "relu", filters=4, kernel=3, padding=1),
     layer("BatchNorm"),
@@ -30,19 +31,19 @@ ALL_KINDS = NetworkSpec((
 @pytest.fixture
 def digit(sample_dataset) -> np.ndarray:
     """A real test digit as floats in [0, 1]."""
-    return sample_dataset.test_images[0].astype(np.float32) / 255.0
+    return sample_dataset.test_x[0, 0].astype(np.float32) / 255.0
 
 
 def build(spec: NetworkSpec) -> torch.nn.Module:
     torch.manual_seed(0)
-    return build_model(spec)
+    return build_model(spec, MNIST, 10)
 
 
 @pytest.mark.parametrize("name", ["article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid"])
 def test_each_view_has_the_shape_the_analysis_predicts(name: str, digit: np.ndarray) -> None:
     spec = preset(name)
     inside = look_inside(build(spec), spec, digit, MEAN, STD)
-    infos = analyse(spec).layers
+    infos = analyse(spec, MNIST, 10).layers
     assert len(inside.layers) == len(spec.layers)
     for view, info in zip(inside.layers, infos, strict=True):
         assert view.index == info.index and view.type == info.type
@@ -60,7 +61,7 @@ def test_views_are_the_outputs_of_the_blocks(digit: np.ndarray) -> None:
     spec = preset("small-cnn")
     model = build(spec).eval()
     inside = look_inside(model, spec, digit, MEAN, STD)
-    x = (torch.as_tensor(digit)[None, None] - MEAN) / STD
+    x = (torch.as_tensor(digit)[None, None] - MEAN[0]) / STD[0]
     with torch.no_grad():
         for view, block in zip(inside.layers, model.blocks, strict=True):
             x = block(x)
@@ -88,7 +89,7 @@ def test_lstm_gates_rebuild_pytorchs_hidden_states(digit: np.ndarray) -> None:
     assert view.kind == "sequence" and view.values.shape == (28, 16)
     assert set(view.gates) == {"input", "forget", "output"}
     lstm = model.blocks[0].layer.rnn
-    x = (torch.as_tensor(digit) - MEAN) / STD  # 28 rows of 28 features, one channel
+    x = (torch.as_tensor(digit) - MEAN[0]) / STD[0]  # 28 rows of 28 features, one channel
     with torch.no_grad():
         for number in range(2):  # the candidate g comes from the weights; i, f, o from the view
             w_ih, w_hh = getattr(lstm, f"weight_ih_l{number}"), getattr(lstm, f"weight_hh_l{number}")
@@ -105,7 +106,7 @@ def test_lstm_gates_rebuild_pytorchs_hidden_states(digit: np.ndarray) -> None:
                 h = o * torch.tanh(c)
                 hidden.append(h)
             x = torch.stack(hidden)
-        pytorch_out, _ = lstm(((torch.as_tensor(digit) - MEAN) / STD)[None])
+        pytorch_out, _ = lstm(((torch.as_tensor(digit) - MEAN[0]) / STD[0])[None])
     np.testing.assert_allclose(x.numpy(), pytorch_out[0].numpy(), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(view.values, pytorch_out[0].numpy(), rtol=1e-4, atol=1e-6)
     forget = view.gates["forget"]

@@ -12,18 +12,30 @@ from safetensors.torch import save as save_safetensors
 
 from playground.core.metrics import BatchRecord
 from playground.core.presets import preset
-from playground.core.project import PROJECT_SCHEMA, PROJECT_SUFFIX, Project, load_project, save_project
+from playground.core.project import (
+    PROJECT_SCHEMA,
+    PROJECT_SUFFIX,
+    DataFacts,
+    Project,
+    load_project,
+    save_project,
+)
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig, Trainer
+from playground.data.dataset import DataRef
 from playground.errors import PlaygroundError
 
 SPEC = NetworkSpec((layer("Flatten"), layer("Linear", "relu", units=16), layer("Linear", units=10)))
 DIGITS = tuple("0123456789")
+FACTS = DataFacts(DataRef("mnist-sample"), (1, 28, 28), DIGITS, (0.1307,), (0.3081,))
+OLD_DATA = {"dataset_id": "mnist-sample", "input_shape": [1, 28, 28], "num_classes": 10,
+            "class_names": list(DIGITS), "mean": 0.1307, "std": 0.3081}
+"""data.json as project schema 1 wrote it."""
 
 
 def _project(**changes) -> Project:
-    base = Project(SPEC, TrainConfig(epochs=3, batch_size=32, seed=5), "mnist-sample", (1, 28, 28), 10,
-                   DIGITS, 0.1307, 0.3081, ({"run": 1, "losses": [2.3, 1.1]},))
+    history = ({"run": 1, "losses": [2.3, 1.1]},)
+    base = Project(SPEC, TrainConfig(epochs=3, batch_size=32, seed=5), FACTS, history)
     project = dataclasses.replace(base, **changes)
     if "weights" not in changes:
         project = dataclasses.replace(project, weights=project.build().state_dict())
@@ -82,8 +94,7 @@ def test_round_trip_keeps_everything_and_predicts_identically(tmp_path, tiny_dat
     save_project(tmp_path / "a.nnproj", project)
     back = load_project(tmp_path / "a.nnproj")
     assert back.spec == project.spec and back.config == config and back.history == project.history
-    assert (back.dataset_id, back.input_shape, back.num_classes, back.class_names, back.mean, back.std) == (
-        "mnist-sample", (1, 28, 28), 10, DIGITS, 0.1307, 0.3081)
+    assert back.facts == FACTS
     x = torch.randn(5, 1, 28, 28)
     assert torch.equal(trainer.model.eval()(x), back.build().eval()(x))
     r = back.resume
@@ -226,11 +237,29 @@ def test_a_safetensors_header_claiming_a_huge_tensor(saved):
     _fails(saved, "weights.safetensors", "claims 1,000,000,000,000 elements")
 
 
+def test_a_project_of_the_first_schema_opens(saved):
+    _rewrite(saved, data_json=json.dumps(OLD_DATA).encode(), manifest_json=_manifest(saved, schema_version=1))
+    assert load_project(saved).facts == FACTS
+
+
+def test_a_regression_project_on_features_keeps_its_facts(tmp_path):
+    facts = DataFacts(DataRef.of("toy:line", {"points": 64}), (2,), (), (), (), "regression", ("y",))
+    spec = NetworkSpec((layer("Linear", "tanh", units=8), layer("Linear", units=1)))
+    save_project(tmp_path / "r.nnproj", Project(spec, TrainConfig(loss="mse"), facts))
+    back = load_project(tmp_path / "r.nnproj")
+    assert back.facts == facts and back.build()(torch.zeros(3, 2)).shape == (3, 1)
+
+
 @pytest.mark.parametrize(("entry", "data", "problem"), [
-    ("data_json", {"dataset_id": "x", "input_shape": [1, 28, 28], "num_classes": 10,
-                   "class_names": list(DIGITS), "mean": 0.1, "std": 0.0}, "standard deviation"),
-    ("data_json", {"dataset_id": "x", "input_shape": [1, 28, 28], "num_classes": 3,
-                   "class_names": list(DIGITS), "mean": 0.1, "std": 0.3}, "class names"),
+    ("data_json", {**OLD_DATA, "std": 0.0}, "standard deviation"),
+    ("data_json", {**OLD_DATA, "num_classes": 3}, "class names"),
+    ("data_json", {**OLD_DATA, "mean": "dark"}, "bad mean"),
+    ("data_json", {"dataset": {"id": "x", "options": {"n": [1]}}, "input_shape": [1, 28, 28],
+                   "class_names": list(DIGITS), "mean": [0.1], "std": [0.3]}, "plain values"),
+    ("data_json", {"dataset": {"id": "x"}, "input_shape": [3, 28, 28], "class_names": list(DIGITS),
+                   "mean": [0.1], "std": [0.3]}, "one per image channel"),
+    ("data_json", {"dataset": {"id": "x"}, "input_shape": [1, 28, 28], "task": "ranking",
+                   "class_names": list(DIGITS), "mean": [0.1], "std": [0.3]}, "unknown task"),
     ("config_json", {"batch_size": 64.5}, "bad batch_size"),
     ("config_json", {"optimizer": "magic"}, "unknown optimizer"),
     ("spec_json", {"layers": [{"type": "Warp"}]}, "unknown layer type"),

@@ -55,9 +55,8 @@ def test_stopped_mid_epoch_resumes_exactly(tiny_dataset, reference):
 def test_resume_through_a_project_file_is_exact(tmp_path, tiny_dataset, reference):
     first = Trainer(SPEC, tiny_dataset, CONFIG)
     before, _ = _run(first, stop_after=10)  # stopped in epoch 2, batch 3
-    project = Project(SPEC, CONFIG, tiny_dataset.id, tiny_dataset.input_shape, tiny_dataset.num_classes,
-                      tiny_dataset.class_names, tiny_dataset.mean, tiny_dataset.std,
-                      weights=first.model.state_dict(), resume=first.resume_state())
+    project = Project(SPEC, CONFIG, tiny_dataset.facts, weights=first.model.state_dict(),
+                      resume=first.resume_state())
     save_project(tmp_path / "run.nnproj", project)
     torch.manual_seed(1234)  # whatever happened to the global generator meanwhile does not matter
     loaded = load_project(tmp_path / "run.nnproj")

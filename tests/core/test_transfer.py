@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,6 @@ import pytest
 import torch
 
 from playground.core.builder import build_model
-from playground.core.layers import WEIGHTED
 from playground.core.predict import probabilities
 from playground.core.presets import PRESETS, preset
 from playground.core.project import load_model
@@ -21,8 +21,10 @@ from playground.core.transfer import (
     freeze_features,
     replace_output,
     teach,
+    weighted_layers,
 )
 from playground.errors import PlaygroundError, SpecError
+from tests.conftest import MNIST
 from tests.core.symbols import drawings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
@@ -41,18 +43,14 @@ def taught(sample) -> TaughtModel:
     """The sample CNN taught +, - and x from five drawings of each."""
     spec, state, facts = sample
     images, labels = drawings(SYMBOLS, 5, seed=1)
-    return teach(spec, state, images, labels, list(SYMBOLS), facts["mean"], facts["std"])
-
-
-def weighted(spec: NetworkSpec) -> list[int]:
-    return [i for i, lay in enumerate(spec.layers) if lay.type in WEIGHTED]
+    return teach(spec, state, images, labels, list(SYMBOLS), facts.mean, facts.std)
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_replace_output_changes_only_the_last_linear(name: str) -> None:
     spec = preset(name)
     new = replace_output(spec, 3)
-    last = weighted(spec)[-1]
+    last = weighted_layers(spec)[-1]
     assert new.layers[last].params["units"] == 3 and spec.layers[last].params["units"] == 10
     assert [lay for i, lay in enumerate(new.layers) if i != last] == [
         lay for i, lay in enumerate(spec.layers) if i != last]
@@ -74,7 +72,7 @@ def test_replace_output_needs_a_linear_at_the_end(spec: NetworkSpec) -> None:
 def test_freeze_features_trains_only_the_last_weighted_layers(name: str, train_last: int) -> None:
     spec = preset(name)
     frozen = freeze_features(spec, train_last)
-    indices = weighted(spec)
+    indices = weighted_layers(spec)
     if train_last > len(indices):
         pytest.skip("the preset has fewer weighted layers")
     for i in indices:
@@ -136,7 +134,7 @@ def test_teaching_keeps_frozen_batchnorm_statistics() -> None:
     spec = NetworkSpec((layer("Conv2d", "relu", filters=4, kernel=5, stride=2), layer("BatchNorm"),
                         layer("Flatten"), layer("Linear", "relu", units=16), layer("Dropout", p=0.2),
                         layer("Linear", units=10)))
-    base = build_model(spec)
+    base = build_model(spec, MNIST, 10)
     with torch.no_grad():
         base(torch.randn(8, 1, 28, 28))
     state = {k: v.clone() for k, v in base.state_dict().items()}
@@ -152,12 +150,13 @@ def test_progress_and_stop(sample) -> None:
     spec, state, facts = sample
     images, labels = drawings("+-", 5, seed=4)
     seen: list[float] = []
-    teach(spec, state, images, labels, ["+", "-"], facts["mean"], facts["std"], epochs=3,
+    teach(spec, state, images, labels, ["+", "-"], facts.mean, facts.std, epochs=3,
           progress=seen.append)
     assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])
+    stopped = threading.Event()
+    stopped.set()
     with pytest.raises(TeachingStopped):
-        teach(spec, state, images, labels, ["+", "-"], facts["mean"], facts["std"],
-              should_stop=lambda: True)
+        teach(spec, state, images, labels, ["+", "-"], facts.mean, facts.std, cancel=stopped)
 
 
 @pytest.mark.parametrize(("names", "per_class", "words"), [
@@ -174,7 +173,7 @@ def test_bad_examples_are_refused_with_a_hint(sample, names: list[str], per_clas
     images = np.zeros((count * per_class, 28, 28), dtype=np.float32)
     labels = np.repeat(np.arange(count), per_class) % len(names)
     with pytest.raises(PlaygroundError) as caught:
-        teach(spec, state, images, labels, names, facts["mean"], facts["std"])
+        teach(spec, state, images, labels, names, facts.mean, facts.std)
     assert words in caught.value.hint
 
 
@@ -183,4 +182,4 @@ def test_base_weights_that_do_not_fit_are_refused(sample) -> None:
     images, labels = drawings("+-", 5, seed=5)
     wrong = {k: v for k, v in state.items() if not k.startswith("blocks.0.")}
     with pytest.raises(PlaygroundError, match="do not fit"):
-        teach(spec, wrong, images, labels, ["+", "-"], facts["mean"], facts["std"])
+        teach(spec, wrong, images, labels, ["+", "-"], facts.mean, facts.std)

@@ -12,6 +12,7 @@ from playground.core.presets import preset
 from playground.core.spec import NetworkSpec, layer
 from playground.core.weights import WeightsReport, load_weights, read_state_dict
 from playground.errors import PlaygroundError
+from tests.conftest import MNIST
 
 SPEC = NetworkSpec((layer("Flatten"), layer("Linear", "relu", units=16), layer("Linear", units=10)))
 
@@ -27,13 +28,13 @@ class Planter:
 
 
 def _model():
-    return build_model(SPEC)
+    return build_model(SPEC, MNIST, 10)
 
 
 def test_a_state_dict_saved_with_torch_save_loads_back_with_identical_outputs(tmp_path):
-    model = build_model(preset("lenet5"))
+    model = build_model(preset("lenet5"), MNIST, 10)
     torch.save(model.state_dict(), tmp_path / "lenet.pt")
-    other = build_model(preset("lenet5"))
+    other = build_model(preset("lenet5"), MNIST, 10)
     report = load_weights(tmp_path / "lenet.pt", other)
     assert report.ok and len(report.loaded) == len(model.state_dict())
     x = torch.randn(4, 1, 28, 28)

@@ -8,7 +8,7 @@ import pytest
 from playground.data import drawings
 from playground.data.drawings import DATA_ENV, add_drawing, drawing_counts, drawings_dir
 from playground.data.idx import find_idx_files, read_idx_pair, write_idx
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 from playground.errors import DatasetError
 
 
@@ -64,7 +64,7 @@ def test_every_fifth_drawing_of_a_label_goes_to_the_test_files() -> None:
     assert len(train[1]) == 12
     assert [int(v) for v in train[0][:, 0, 0]] == [i for i in range(15) if i not in (4, 10, 14)]
     data = load_dataset(f"idx:{folder}")
-    assert data.train_images.shape == (12, 28, 28) and data.test_images.shape == (3, 28, 28)
+    assert data.train_x.shape == (12, 1, 28, 28) and data.test_x.shape == (3, 1, 28, 28)
     mine = load_dataset("my-drawings")
     assert mine.name == "My drawings" and mine.class_names == tuple("0123456789")
     assert mine.input_shape == (1, 28, 28)

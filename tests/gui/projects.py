@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from playground.data.idx import write_idx
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 
 RUN_MS = 60_000  # generous: the machine may be busy
 
@@ -35,8 +35,8 @@ def few_classes(folder: Path, classes: int, train_count: int, test_count: int) -
     """An IDX folder of the digits 0..classes-1 cut from the bundled sample; its dataset id."""
     sample = load_dataset("mnist-sample")
     folder.mkdir()
-    for part, images, labels, count in (("train", sample.train_images, sample.train_labels, train_count),
-                                        ("t10k", sample.test_images, sample.test_labels, test_count)):
+    for part, images, labels, count in (("train", sample.train_x[:, 0], sample.train_y, train_count),
+                                        ("t10k", sample.test_x[:, 0], sample.test_y, test_count)):
         keep = np.flatnonzero(labels < classes)[:count]
         write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
         write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))

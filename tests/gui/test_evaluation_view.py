@@ -58,7 +58,7 @@ def direct_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 def predictions(model: torch.nn.Module, dataset) -> np.ndarray:
     """argmax of ``model`` on the test split, computed here without the app's code."""
-    x = torch.tensor(dataset.test_images[:, None], dtype=torch.float32) / 255.0
+    x = torch.tensor(dataset.test_x, dtype=torch.float32) / 255.0
     with torch.no_grad():
         return model.eval()((x - dataset.mean) / dataset.std).argmax(1).numpy()
 
@@ -76,7 +76,7 @@ def test_sample_model_before_training(qtbot, panels, dataset) -> None:
     ev = panel.result.evaluation
     expected = predictions(drawing.answering_model().model, dataset)
     assert panel.matrix.matrix().sum() == 1000
-    assert np.array_equal(panel.matrix.matrix(), direct_matrix(dataset.test_labels, expected))
+    assert np.array_equal(panel.matrix.matrix(), direct_matrix(dataset.test_y, expected))
     assert "Sample model" in panel.about.text() and "1,000 images" in panel.about.text()
     worst = ev.worst_cell()
     assert panel.matrix.selected() == worst
@@ -101,7 +101,7 @@ def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, datase
     expected = predictions(trainer_model, dataset)
     shown = panel.matrix.matrix()
     assert shown.sum() == 1000
-    assert np.array_equal(shown, direct_matrix(dataset.test_labels, expected))
+    assert np.array_equal(shown, direct_matrix(dataset.test_y, expected))
     assert "after epoch 1" in panel.about.text()
 
     off = shown.copy()
@@ -113,7 +113,7 @@ def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, datase
                      pos=panel.matrix.cell_rect(int(true), int(predicted)).center())
     assert panel.matrix.selected() == (true, predicted)
     listed = panel.gallery.model.split_indexes()
-    members = np.flatnonzero((dataset.test_labels == true) & (expected == predicted))
+    members = np.flatnonzero((dataset.test_y == true) & (expected == predicted))
     assert sorted(listed) == members.tolist()
     assert f"{len(members)} images of {true} predicted as {predicted}" in panel.gallery.caption.text()
 
@@ -123,7 +123,7 @@ def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, datase
     assert sent.args == [listed[0]]
     seen = drawing.input_image()
     assert seen is not None
-    example = dataset.test_images[listed[0]].astype(np.float32)
+    example = dataset.test_x[listed[0], 0].astype(np.float32)
     assert np.corrcoef(seen.ravel(), example.ravel())[0, 1] > 0.5
 
 

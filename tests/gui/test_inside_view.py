@@ -42,7 +42,7 @@ def view(qtbot, panel: DrawPanel) -> InsideView:
 @pytest.fixture
 def digits(sample_dataset) -> list[np.ndarray]:
     """Real test digits in [0, 1]: a 6, a 7, a 1."""
-    return [sample_dataset.test_images[i].astype(np.float32) / 255.0 for i in (0, 3, 6)]
+    return [sample_dataset.test_x[i, 0].astype(np.float32) / 255.0 for i in (0, 3, 6)]
 
 
 def live(panel: DrawPanel, name: str, seed: int = 0) -> torch.nn.Module:

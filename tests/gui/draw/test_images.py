@@ -18,7 +18,7 @@ from tests.gui.draw.conftest import ONE, draw
 
 def paper_digit(sample_dataset, index: int, size: int = 300) -> Image.Image:
     """A test-split MNIST digit as dark grey ink on off-white paper, enlarged, in RGB."""
-    digit = Image.fromarray(sample_dataset.test_images[index]).resize((size, size), Image.Resampling.BILINEAR)
+    digit = Image.fromarray(sample_dataset.test_x[index, 0]).resize((size, size), Image.Resampling.BILINEAR)
     ink = np.asarray(digit, dtype=np.float32) / 255
     paper = 235 - ink * 200
     rgb = np.stack([paper, paper * 0.98, paper * 0.95], axis=-1)
@@ -27,9 +27,9 @@ def paper_digit(sample_dataset, index: int, size: int = 300) -> Image.Image:
 
 def first_read_right(panel: DrawPanel, sample_dataset) -> int:
     """Index of the first test digit the sample model reads right from the raw 28x28 input."""
-    images = sample_dataset.test_images[:20].astype(np.float32) / 255
+    images = sample_dataset.test_x[:20, 0].astype(np.float32) / 255
     probs = panel.source.predictor.predict(images)
-    return int(np.flatnonzero(probs.argmax(1) == sample_dataset.test_labels[:20])[0])
+    return int(np.flatnonzero(probs.argmax(1) == sample_dataset.test_y[:20])[0])
 
 
 @pytest.mark.parametrize("suffix", ["png", "jpg"])
@@ -39,7 +39,7 @@ def test_dark_ink_on_paper_is_inverted_and_read(panel: DrawPanel, sample_dataset
     path = tmp_path / f"digit.{suffix}"
     paper_digit(sample_dataset, index).save(path)
     assert panel.open_image(str(path))
-    label = str(sample_dataset.test_labels[index])
+    label = str(sample_dataset.test_y[index])
     assert panel.bars.label.text().startswith(f"{label} (")
     assert panel.canvas.drawing()[0, 0] == 0  # paper became black
     assert not panel.message.isVisible()

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from playground.core.preprocess import centre_of_mass, ink_bbox, to_mnist
 from playground.data.drawings import drawings_dir
 from playground.data.idx import read_idx_pair
-from playground.data.sources import load_dataset
+from playground.data.registry import load_dataset
 from playground.gui.draw.panel import DrawPanel
 from tests.gui.draw.conftest import ONE, THREE, ZERO, draw, line
 
@@ -91,7 +91,7 @@ def test_add_to_my_drawings_saves_idx_files(panel: DrawPanel, qtbot) -> None:
     assert train[1].tolist() == [1, 3, 1, 1, 1, 3] and test[1].tolist() == [1]
     assert np.array_equal(test[0][0], expected)
     data = load_dataset(f"idx:{folder}")
-    assert data.train_images.shape == (6, 28, 28) and data.test_images.shape == (1, 28, 28)
+    assert data.train_x.shape == (6, 1, 28, 28) and data.test_x.shape == (1, 1, 28, 28)
     assert load_dataset("my-drawings").class_names == tuple("0123456789")
 
 
@@ -112,7 +112,7 @@ def test_a_save_that_fails_gives_a_message(panel: DrawPanel, data_dir) -> None:
 
 def test_an_example_from_the_test_split_reaches_the_network_unchanged(panel: DrawPanel, qtbot,
                                                                       sample_dataset) -> None:
-    image = sample_dataset.test_images[7]
+    image = sample_dataset.test_x[7, 0]
     with qtbot.waitSignal(panel.prediction_changed, timeout=3000):
         panel.show_example(image)
     assert np.abs(panel.input_image() - image / 255.0).max() < 1e-6  # not cropped and centred again

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from playground.data import sources
+from playground.data.dataset import DatasetInfo
 from playground.data.idx import write_idx
-from playground.data.sources import DatasetInfo
 from playground.errors import DatasetError, DownloadError
 from tests.conftest import cut
 from tests.gui.train.conftest import TIMEOUT_MS
@@ -112,10 +112,10 @@ def test_successful_download_selects_the_dataset(qtbot, offline, yes, panel, mon
 
 
 def test_idx_folder_is_loaded_and_announced(qtbot, panel, monkeypatch, tmp_path, tiny_dataset):
-    for name, array in (("train-images-idx3-ubyte", tiny_dataset.train_images),
-                        ("train-labels-idx1-ubyte", tiny_dataset.train_labels),
-                        ("t10k-images-idx3-ubyte", tiny_dataset.test_images),
-                        ("t10k-labels-idx1-ubyte", tiny_dataset.test_labels)):
+    for name, array in (("train-images-idx3-ubyte", tiny_dataset.train_x[:, 0]),
+                        ("train-labels-idx1-ubyte", tiny_dataset.train_y),
+                        ("t10k-images-idx3-ubyte", tiny_dataset.test_x[:, 0]),
+                        ("t10k-labels-idx1-ubyte", tiny_dataset.test_y)):
         write_idx(tmp_path / name, array)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kw: str(tmp_path))
     with qtbot.waitSignal(panel.dataset_changed, timeout=TIMEOUT_MS) as changed:
@@ -149,4 +149,4 @@ def test_my_drawings_become_a_dataset_to_train_on_once_five_of_a_digit_are_saved
     assert picker.current_id == "mnist-sample"  # the selection stays
     choose(window.training, sources.MY_DRAWINGS)
     assert picker.current_id == sources.MY_DRAWINGS
-    assert (len(picker.current.train_labels), len(picker.current.test_labels)) == (4, 1)
+    assert (len(picker.current.train_y), len(picker.current.test_y)) == (4, 1)
