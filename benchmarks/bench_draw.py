@@ -120,8 +120,7 @@ def while_training(panel: DrawPanel) -> None:
     data = load_dataset("mnist-sample")
     spec = preset("small-cnn")
     trainer = Trainer(spec, data, TrainConfig(epochs=50, device="cpu"))
-    panel.set_live_model(spec, data.input_shape, data.num_classes, data.class_names, data.mean, data.std,
-                         trainer.snapshot)
+    panel.set_live_model(spec, data.facts, trainer.snapshot)
     thread = threading.Thread(target=lambda: list(trainer.run()), daemon=True)
     thread.start()
     try:

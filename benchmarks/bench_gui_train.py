@@ -30,9 +30,12 @@ from playground.core.metrics import BatchRecord, EpochRecord  # noqa: E402
 from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig, Trainer  # noqa: E402
 from playground.data.registry import load_dataset  # noqa: E402
-from playground.gui.train import TrainingPanel  # noqa: E402
+from playground.gui.background import gui_torch_threads  # noqa: E402
+from playground.gui.session import TrainingSession  # noqa: E402
+from playground.gui.train.buffers import CurveStore  # noqa: E402
+from playground.gui.train.panel import TrainingPanel  # noqa: E402
 from playground.gui.train.plots import LivePlots  # noqa: E402
-from playground.gui.train.worker import BatchChunk, RecordChunk, gui_torch_threads  # noqa: E402
+from playground.gui.train.worker import BatchChunk, RecordChunk  # noqa: E402
 
 SIZE = (700, 700)
 
@@ -53,7 +56,7 @@ def headless_sps(dataset, spec, config: TrainConfig) -> float:
 def panel_run(app: QApplication, panel: TrainingPanel, probe_ms: int = 0) -> tuple[float, list[float]]:
     """Train once with the panel shown; samples/s (same measure as headless) and probe lateness (ms)."""
     loop = QEventLoop()
-    panel.training_stopped.connect(loop.quit)
+    panel.session.run_finished.connect(loop.quit)
     late: list[float] = []
     timer, clock = QTimer(), QElapsedTimer()
     if probe_ms:
@@ -67,16 +70,18 @@ def panel_run(app: QApplication, panel: TrainingPanel, probe_ms: int = 0) -> tup
     panel.start()
     loop.exec()
     timer.stop()
-    panel.training_stopped.disconnect(loop.quit)
-    return panel.history.runs[-1].samples_per_second, late[1:]
+    panel.session.run_finished.disconnect(loop.quit)
+    return panel.session.history.runs[-1].samples_per_second, late[1:]
 
 
 def throughput(app: QApplication, rounds: int) -> None:
     """The article's MLP on the bundled sample, headless and with the panel, interleaved."""
     dataset, spec = load_dataset("mnist-sample"), preset("article-mlp")
     config = TrainConfig(epochs=2, batch_size=64, seed=0)
-    panel = TrainingPanel(dataset=dataset, config=config)
-    panel.set_network(spec, analyse(spec))
+    session = TrainingSession(dataset, config)
+    panel = TrainingPanel(session)
+    session.setParent(panel)
+    session.set_network(spec, analyse(spec, dataset.input_shape, dataset.outputs))
     panel.resize(*SIZE)
     panel.show()
     headless_sps(dataset, spec, config)  # warm-up
@@ -111,12 +116,20 @@ def synthetic_chunk(start: int, n: int, layers: int = 3) -> RecordChunk:
     return RecordChunk(BatchChunk.from_records(records), (), ())
 
 
+def feed(plots: LivePlots, chunk: RecordChunk) -> None:
+    """What a run does with a chunk: its curves take it in, then the plots hear of it."""
+    plots.store.add_batches(chunk.batches)
+    plots.add_chunk(chunk)
+
+
 def plot_load(app: QApplication, points: int) -> None:
     """Feed ``points`` batches to the plots in 30-batch chunks; time redraws; compare memory."""
     plots = LivePlots()
     plots.resize(460, 420)
     plots.show()
-    plots.start_run(3, {1: "Layer 2: Linear", 2: "Layer 3: Linear"}, {1: "Layer 2: Linear"}, epochs=1000)
+    store = CurveStore()
+    store.reset(3)
+    plots.start_run(store, {1: "Layer 2: Linear", 2: "Layer 3: Linear"}, {1: "Layer 2: Linear"}, epochs=1000)
     plots._timer.stop()
     app.processEvents()
     items = plots.item_count()
@@ -125,7 +138,7 @@ def plot_load(app: QApplication, points: int) -> None:
     step, per_chunk = 0, 30
     marks: dict[int, int] = {}
     while step < points:
-        plots.add_chunk(synthetic_chunk(step, per_chunk))
+        feed(plots, synthetic_chunk(step, per_chunk))
         step += per_chunk
         plots.refresh()
         if step in (points // 10 // per_chunk * per_chunk, points // per_chunk * per_chunk):
@@ -133,7 +146,7 @@ def plot_load(app: QApplication, points: int) -> None:
     tracemalloc.stop()
     times = []
     for _ in range(20):
-        plots.add_chunk(synthetic_chunk(step, 1))
+        feed(plots, synthetic_chunk(step, 1))
         step += 1
         start = time.perf_counter()
         plots.refresh()

@@ -92,8 +92,7 @@ def train_once(app: QApplication, panel: DrawPanel, data: Dataset,
     """Samples/s of one epoch of the small CNN while the pad gets a new digit every FEED_MS; seconds."""
     spec = preset("small-cnn")
     trainer = Trainer(spec, data, TrainConfig(epochs=1, batch_size=64, device="cpu", seed=0))
-    panel.set_live_model(spec, data.input_shape, data.num_classes, data.class_names, data.mean, data.std,
-                         trainer.snapshot)
+    panel.set_live_model(spec, data.facts, trainer.snapshot)
     epochs: list[EpochRecord] = []
 
     def consume() -> None:

@@ -29,14 +29,15 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
 
 from playground.core.presets import preset  # noqa: E402
-from playground.core.training import TrainConfig, Trainer  # noqa: E402
+from playground.core.training import TrainConfig  # noqa: E402
 from playground.data.dataset import Dataset  # noqa: E402
 from playground.data.registry import load_dataset  # noqa: E402
 from playground.gui.draw.panel import DrawPanel  # noqa: E402
 from playground.gui.inspect.evaluation_dock import EvaluationPanel  # noqa: E402
 from playground.gui.inspect.explorer import LARGE, ActivationExplorer  # noqa: E402
 from playground.gui.inspect.inside import InsideView  # noqa: E402
-from playground.gui.train import TrainingPanel  # noqa: E402
+from playground.gui.train.panel import TrainingPanel  # noqa: E402
+from playground.gui.train.runner import ActiveRun  # noqa: E402
 from tests.core.symbols import strokes_for  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -90,17 +91,16 @@ def side_by_side(*parts: tuple[QWidget, int]) -> QWidget:
 
 def follow_training(training: TrainingPanel, drawing: DrawPanel) -> None:
     """The pad reads the network being trained, as the main window wires it."""
-    def on_started(trainer: Trainer, dataset: Dataset) -> None:
-        drawing.set_live_model(trainer.spec, dataset.input_shape, dataset.num_classes, dataset.class_names,
-                               dataset.mean, dataset.std, trainer.snapshot)
-    training.training_started.connect(on_started)
+    def on_started(run: ActiveRun) -> None:
+        drawing.set_live_model(run.spec, run.dataset.facts, run.trainer.snapshot)
+    training.session.run_started.connect(on_started)
 
 
 def scroll_to(app: QApplication, view: InsideView, index: int, above: int = 0) -> None:
     """Scroll the inside view so that section ``index`` starts ``above`` pixels below the top."""
     app.processEvents()
     section = view.sections()[index]
-    view.scroll.verticalScrollBar().setValue(max(0, section.y() - above))
+    view.sections_area.verticalScrollBar().setValue(max(0, section.y() - above))
 
 
 def test_digit(data: Dataset, drawing: DrawPanel, label: int) -> np.ndarray:
@@ -117,7 +117,7 @@ def evaluation_shot(app: QApplication, out: Path) -> None:
     """One epoch of the small CNN; the worst cell of the confusion matrix with its test images."""
     training = make_panel("small-cnn")
     drawing = DrawPanel()
-    panel = EvaluationPanel(training, drawing)
+    panel = EvaluationPanel(training.session, drawing)
     panel.resize(760, 900)
     panel.show()
     run_to_end(app, training, TrainConfig(epochs=1, batch_size=64, seed=1))

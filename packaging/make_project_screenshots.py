@@ -55,7 +55,7 @@ def train_and_save(app: QApplication, path: Path) -> None:
     window.training.form.set_config(TrainConfig(epochs=2, batch_size=64, seed=1))
     if not window.training.start():
         raise SystemExit("training did not start")
-    wait_until(app, lambda: not window.training.is_training)
+    wait_until(app, lambda: not window.session.is_training)
     QFileDialog.getSaveFileName = lambda *_args, **_kw: (str(path), "")  # the dialog answers at once
     window.files.save_as_action.trigger()
     if not path.is_file():

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from playground.core.analysis import analyse  # noqa: E402
 from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig  # noqa: E402
-from playground.gui.train import TrainingPanel  # noqa: E402
+from playground.data.registry import load_dataset  # noqa: E402
+from playground.gui.session import TrainingSession  # noqa: E402
+from playground.gui.train.panel import TrainingPanel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -39,9 +41,11 @@ def wait_until(app: QApplication, done: Callable[[], bool], timeout: float = 120
 
 def make_panel(spec_name: str) -> TrainingPanel:
     """A panel at dock size with a preset loaded."""
-    panel = TrainingPanel()
+    session = TrainingSession(load_dataset("mnist-sample"))
+    panel = TrainingPanel(session)
+    session.setParent(panel)
     spec = preset(spec_name)
-    panel.set_network(spec, analyse(spec))
+    session.set_network(spec, analyse(spec, session.dataset.input_shape, session.dataset.outputs))
     panel.resize(*SIZE)
     panel.show()
     return panel
@@ -51,7 +55,7 @@ def run_to_end(app: QApplication, panel: TrainingPanel, config: TrainConfig) -> 
     """Train with ``config`` until the run is over."""
     panel.form.set_config(config)
     panel.start()
-    wait_until(app, lambda: not panel.is_training)
+    wait_until(app, lambda: not panel.session.is_training)
 
 
 def hover(app: QApplication, panel: TrainingPanel, plot: PlotItem, x: float, y: float) -> None:
@@ -68,16 +72,16 @@ def training_shot(app: QApplication, out: Path) -> None:
     run_to_end(app, panel, TrainConfig(optimizer="sgd", learning_rate=0.05, epochs=4, seed=1))
     panel.form.set_config(TrainConfig(optimizer="adam", learning_rate=1e-3, epochs=6, seed=1))
     panel.start()
-    run = panel.runner.active
+    run = panel.session.runner.active
     wait_until(app, lambda: run.step >= 2.2 * max(run.batches_per_epoch, 1) and run.batches_per_epoch > 0)
     panel.form.learning_rate.setValue(2e-4)
     wait_until(app, lambda: run.step >= 3.6 * run.batches_per_epoch)
     panel.plots.refresh(everything=True)
     panel.progress.show_progress(run)
-    hover(app, panel, panel.plots.loss_plot, 2.9, 0.3)
+    hover(app, panel, panel.plots.plot_of("loss"), 2.9, 0.3)
     panel.grab().save(str(out / "training.png"))
     panel.shutdown()
-    wait_until(app, lambda: not panel.is_training)
+    wait_until(app, lambda: not panel.session.is_training)
     panel.close()
 
 

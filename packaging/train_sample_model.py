@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from playground.core.metrics import EpochRecord, StateRecord
+from playground.core.metrics import EpochRecord, RunState, StateRecord
 from playground.core.presets import preset
 from playground.core.project import load_model, save_model
 from playground.core.training import TrainConfig, Trainer
@@ -39,26 +39,16 @@ def train(config: TrainConfig, out: Path) -> tuple[Path, float]:
             accuracy = record.test_accuracy
             print(f"epoch {record.epoch:2d}: train loss {record.train_loss:.4f}, "
                   f"test accuracy {accuracy:.4f}", flush=True)
-        elif isinstance(record, StateRecord) and record.state in ("diverged", "failed"):
+        elif isinstance(record, StateRecord) and record.state in (RunState.DIVERGED, RunState.FAILED):
             sys.exit(f"training {record.state}: {record.message}")
     seconds = time.perf_counter() - started
-    facts = {
-        "dataset": DATASET,
-        "preset": PRESET,
-        "input_shape": list(data.input_shape),
-        "num_classes": data.num_classes,
-        "class_names": list(data.class_names),
-        "mean": data.mean,
-        "std": data.std,
-        "config": config.to_dict(),
-        "test_accuracy": round(accuracy, 4),
-        "torch": torch.__version__,
-    }
+    notes = {"preset": PRESET, "config": config.to_dict(), "test_accuracy": round(accuracy, 4),
+             "torch": torch.__version__}
     out.mkdir(parents=True, exist_ok=True)
     path = out / MODEL_FILE
-    save_model(path, spec, trainer.model.cpu(), facts)
+    save_model(path, spec, trainer.model.cpu(), data.facts, notes)
     path.chmod(0o644)
-    write_readme(out, path, facts)
+    write_readme(out, path, {**notes, "mean": data.mean[0], "std": data.std[0]})
     print(f"trained in {seconds:.0f} s")
     return path, accuracy
 

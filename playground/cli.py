@@ -147,14 +147,13 @@ def _load_spec(args: argparse.Namespace):
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from playground.core.analysis import analyse
-    from playground.core.choices import LOSSES
+    from playground.core.choices import default_loss
     from playground.core.metrics import BatchRecord, EpochRecord, RunState, StateRecord
     from playground.core.project import save_model
     from playground.core.training import TrainConfig, Trainer
     from playground.data.registry import dataset_info, load_dataset
 
-    task = dataset_info(args.ref).task
-    loss = next(name for name, row in LOSSES.items() if task in row.tasks)
+    loss = default_loss(dataset_info(args.ref).task)
     try:
         config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, batch_size=args.batch_size,
                              epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from playground.core.spec import NetworkSpec, layer
-from playground.data.dataset import Dataset
+from playground.data.dataset import DataFacts, DataRef, Dataset
 from playground.data.registry import load_dataset
 
 MNIST = (1, 28, 28)
@@ -40,3 +40,11 @@ def tiny_spec() -> NetworkSpec:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+def facts_of(input_shape: tuple[int, ...] = MNIST, class_names: object = tuple("0123456789"),
+             mean: float = 0.1307, std: float = 0.3081) -> DataFacts:
+    """Data facts of images with one mean and std per channel (the same for each)."""
+    channels = input_shape[0] if len(input_shape) == 3 else 0
+    return DataFacts(DataRef("test-images"), tuple(input_shape), tuple(str(n) for n in class_names),
+                     (mean,) * channels, (std,) * channels)

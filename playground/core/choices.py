@@ -146,6 +146,11 @@ INITS: dict[str, Init] = {
 }
 
 
+def default_loss(task: str) -> str:
+    """The first loss that can train ``task``'s targets: cross-entropy for classes, MSE for values."""
+    return next(name for name, row in LOSSES.items() if task in row.tasks)
+
+
 def initialise(module: nn.Module, init: str) -> None:
     """Set the weights of ``module`` (and its children) with ``init``; biases start at zero.
 

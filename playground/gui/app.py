@@ -12,7 +12,6 @@ from playground.gui.main_window import MainWindow
 ORGANIZATION = "nn-playground"
 APPLICATION = "Neural Network Playground"
 DEFAULT_DATASET = "mnist-sample"
-MNIST_SHAPE = (1, 28, 28)
 
 
 def _name_application() -> None:
@@ -22,13 +21,12 @@ def _name_application() -> None:
 
 
 def _dataset_facts(dataset_id: str) -> tuple[str, tuple[int, ...], int]:
-    """Name, input shape and class count from the catalogue, without loading any images."""
-    from playground.data.sources import list_datasets
+    """Name, input shape (empty while only known once loaded) and class count from the registry, without
+    loading any images."""
+    from playground.data.registry import dataset_info
 
-    info = next((i for i in list_datasets() if i.id == dataset_id), None)
-    if info is None:
-        return dataset_id, MNIST_SHAPE, 10
-    return info.name, MNIST_SHAPE, len(info.class_names)
+    info = dataset_info(dataset_id)
+    return info.name, info.input_shape or (), len(info.class_names)
 
 
 def create_window(settings: QSettings | None = None) -> MainWindow:

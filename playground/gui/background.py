@@ -1,8 +1,9 @@
-"""BackgroundJob, a QThread that runs one job and reports failures as plain data; one_torch_thread."""
+"""BackgroundJob, the one QThread base of every worker: one way to cancel, one funnel for failures."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,9 +12,17 @@ import torch
 from PySide6.QtCore import QObject, QThread, Signal
 
 from playground.errors import PlaygroundError
-from playground.gui.train.worker import gui_torch_threads, track
 
 log = logging.getLogger(__name__)
+
+
+def gui_torch_threads() -> int:
+    """Intra-op threads for work beside a GUI: one core is left for the GUI thread.
+
+    With every core in torch's OpenMP team, each repaint of the GUI preempts one team member and the
+    whole team waits at its barrier; on a 2-core machine that halves the training speed or worse.
+    """
+    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 1) - 1))
 
 
 @contextmanager
@@ -28,20 +37,23 @@ def one_torch_thread() -> Iterator[None]:
 
 
 class BackgroundJob(QThread):
-    """Subclasses put the job in ``work`` (which emits its own result signal) and never touch widgets.
+    """Subclasses put the job in ``work`` (which emits its own result signals) and never touch widgets.
 
-    ``errored`` carries a message and hint for any failure; the exceptions in ``quiet`` (a stop the
-    user asked for through ``cancel``) end the job silently. QThread's ``finished`` follows in every case.
+    Every worker cancels one way: ``cancel`` (a threading.Event the job's loop checks; pass one to share
+    it with the code that runs, a Trainer's for a training run) or ``shutdown``, which sets it and waits.
+    ``errored`` carries a message and hint for any failure; the exceptions in ``quiet`` (a stop the user
+    asked for) end the job silently. QThread's ``finished`` follows in every case.
     """
 
     errored = Signal(str, str)
     quiet: tuple[type[BaseException], ...] = ()
 
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, name: str, parent: QObject | None = None, *, cancel: threading.Event | None = None,
+                 threads: int | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.cancel = threading.Event()
-        track(self)
+        self.cancel = cancel if cancel is not None else threading.Event()
+        self.threads = threads or gui_torch_threads()
 
     def work(self) -> None:
         """The job itself, on the worker thread."""
@@ -50,7 +62,7 @@ class BackgroundJob(QThread):
     def run(self) -> None:
         """Run ``work`` with the GUI's share of torch threads; send any failure back."""
         saved = torch.get_num_threads()
-        torch.set_num_threads(gui_torch_threads())
+        torch.set_num_threads(self.threads)  # this thread's OpenMP team (the GUI thread keeps its own)
         try:
             self.work()
         except self.quiet:

@@ -32,7 +32,7 @@ def _filters() -> dict[str, str]:
 
 def _default_name(project: Project, fmt: str) -> str:
     stem = "train" if fmt == "script" else "model"
-    return f"{stem}-{project.dataset_id.replace(':', '-').replace('/', '-')}{FORMATS[fmt]}"
+    return f"{stem}-{project.facts.dataset.id.replace(':', '-').replace('/', '-')}{FORMATS[fmt]}"
 
 
 def ask_export_path(parent: QWidget, project: Project, fmt: str, settings: QSettings) -> Path | None:

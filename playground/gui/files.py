@@ -31,10 +31,12 @@ def is_project(path: Path) -> bool:
 
 class ProjectFiles(QObject):
     """Ties the document to a project file; ``path_changed`` carries the new path ("" for untitled),
-    ``saved`` the path after each successful save (the recovery file is then dropped)."""
+    ``saved`` the path after each successful save (the recovery file is then dropped), ``opened`` a
+    line saying which project is open now and a warning on what did not go in ("" when all did)."""
 
     path_changed = Signal(str)
     saved = Signal(str)
+    opened = Signal(str, str)
 
     def __init__(self, document: ProjectDocument, settings: QSettings, window: QWidget) -> None:
         super().__init__(window)
@@ -218,11 +220,8 @@ class ProjectFiles(QObject):
         return name
 
     def _show(self, line: str, warning: str = "") -> None:
-        """Say in the training panel which project is open now, and what did not go in."""
-        training = self.document.training
-        training.show_project(line)
-        if warning:
-            training.banner.show_message(warning, "", error=False)
+        """Say which project is open now, and what did not go in (the window shows it)."""
+        self.opened.emit(line, warning)
 
     def _remember(self, path: Path) -> None:
         recent = [str(path)] + [p for p in self.recent_paths() if p != str(path)]

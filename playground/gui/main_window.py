@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWi
 from playground.core.analysis import Analysis
 from playground.core.presets import preset
 from playground.core.spec import NetworkSpec
+from playground.data.dataset import CLASSIFICATION, Dataset
 from playground.errors import SpecError
 from playground.gui.about import about_html, device_text
 from playground.gui.actions import ModelActions
@@ -25,7 +26,8 @@ from playground.gui.inspect.inside import install_inside_view
 from playground.gui.menus import build_menus
 from playground.gui.project import ProjectDocument
 from playground.gui.recovery import Recovery
-from playground.gui.train import TrainingPanel
+from playground.gui.session import TrainingSession
+from playground.gui.train.panel import TrainingPanel
 from playground.gui.wiring import wire_panels
 
 STATE_VERSION = 1
@@ -37,45 +39,59 @@ STATE_KEY, SPLITTER_KEY, INNER_KEY = "window/state", "editor/splitter", "editor/
 
 
 class MainWindow(QMainWindow):
-    """The app's window. Panels are docks added with ``add_dock`` so a person can rearrange them.
+    """The app's window over one TrainingSession. Panels are docks added with ``add_dock`` so a person
+    can rearrange them; they, the project document, recovery and the menus subscribe to the session.
 
     Args:
         settings: where size, layout, the last network and recent files are kept.
-        dataset_name: shown on the input card and in the status bar.
-        input_shape: one sample's shape, for the analysis.
-        num_classes: the dataset's classes, for the analysis.
+        dataset_name: the first dataset's name, shown on the input card and in the status bar until
+            it is loaded.
+        input_shape: its input shape, for the first analysis.
+        outputs: the outputs its task needs (its classes), for the first analysis.
     """
 
     def __init__(self, settings: QSettings, dataset_name: str, input_shape: tuple[int, ...],
-                 num_classes: int, parent: QWidget | None = None) -> None:
+                 outputs: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
         spec, path = self._last_network()
-        self.model = NetworkModel(spec, input_shape, num_classes, dataset_name, self)
+        self.session = TrainingSession(parent=self)
+        self.model = NetworkModel(spec, input_shape, outputs, dataset_name, CLASSIFICATION, self)
         self._docks: list[tuple[QDockWidget, Qt.DockWidgetArea]] = []
         self.editor = NetworkEditor(self.model)
         self.editor_dock = self.add_dock(self.editor, self.tr("Network editor"), "editor_dock",
                                          Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.training = TrainingPanel()
+        self.training = TrainingPanel(self.session)
         self.train_dock = self.add_dock(self.training, self.tr("Training"), "train_dock",
                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.drawing = DrawPanel()
         self.draw_dock = self.add_dock(self.drawing, self.tr("Draw a digit"), "draw_dock",
                                        Qt.DockWidgetArea.RightDockWidgetArea)
-        self.document = ProjectDocument(self.model, self.training, self)
+        self.document = ProjectDocument(self.model, self.session, self)
         self.files = ProjectFiles(self.document, settings, self)
         self.files.path = path
-        self.actions = ModelActions(self.document, settings, self)
-        self.recovery = Recovery(self.files, self)
-        self.eval_dock = install_evaluation(self)
-        self.inside_dock = install_inside_view(self)
-        self.explorer_dock = install_explorer(self)
+        self.model_actions = ModelActions(self.document, settings, self)
+        self.recovery = Recovery(self.files, self.session, self)
+        self.eval_dock = install_evaluation(self, self.session, self.drawing, self.draw_dock)
+        self.inside_dock = install_inside_view(self, self.drawing)
+        self.explorer_dock = install_explorer(self, self.session, self.model, self.drawing)
         self._default_layout()
-        build_menus(self)
-        self._build_status_bar(dataset_name, input_shape, num_classes)
-        wire_panels(self)
+        self.menu_actions = build_menus(self.menuBar(), self.files, self.model_actions, self.model,
+                                        self.editor.actions_for_layers, [dock for dock, _ in self._docks],
+                                        close=self.close, reset_layout=self.reset_layout,
+                                        about=self.show_about)
+        self._build_status_bar(dataset_name, input_shape, outputs)
+        wire_panels(self.session, self.model, self.drawing)
+        self.model_actions.reset_weights_action.triggered.connect(self.training.reset_weights)
+        self.drawing.drawing_saved.connect(self.training.picker.refresh)  # my drawings may be ready
+        self.files.opened.connect(self.training.show_project)
+        for said in (self.session.said, self.recovery.said):
+            said.connect(self._on_said)
+        self.session.dataset_changed.connect(self._on_dataset_changed)
+        if self.session.dataset is not None:
+            self._on_dataset_changed(self.session.dataset)
         self.document.modified_changed.connect(self._on_modified_changed)
         self.files.path_changed.connect(self._on_path_changed)
         self.model.analysis_changed.connect(self._on_analysis_changed)
@@ -119,11 +135,10 @@ class MainWindow(QMainWindow):
 
     # --- building ----------------------------------------------------------------------------
 
-    def _build_status_bar(self, dataset_name: str, input_shape: tuple[int, ...], num_classes: int) -> None:
+    def _build_status_bar(self, dataset_name: str, input_shape: tuple[int, ...], outputs: int) -> None:
         self.device_label = QLabel(self.tr("Device: %1").replace("%1", device_text()), self)
-        self.dataset_label = QLabel(self.tr("Dataset: %1 (%2, %3 classes)").replace("%1", dataset_name)
-                                    .replace("%2", text.shape(input_shape)).replace("%3", str(num_classes)),
-                                    self)
+        self.dataset_label = QLabel(self)
+        self._show_dataset(dataset_name, input_shape, outputs, CLASSIFICATION)
         self.params_label = QLabel(self)
         for label in (self.device_label, self.dataset_label, self.params_label):
             label.setContentsMargins(8, 0, 8, 0)
@@ -197,6 +212,19 @@ class MainWindow(QMainWindow):
         """The About box: version, libraries, device."""
         QMessageBox.about(self, self.tr("About Neural Network Playground"), about_html())
 
+    def _show_dataset(self, name: str, input_shape: tuple[int, ...], outputs: int, task: str) -> None:
+        self.dataset_label.setText(self.tr("Dataset: %1 (%2, %3)").replace("%1", name)
+                                   .replace("%2", text.shape(input_shape))
+                                   .replace("%3", text.outputs(outputs, task)))
+
+    @Slot(object)
+    def _on_dataset_changed(self, dataset: Dataset) -> None:
+        self._show_dataset(dataset.name, dataset.input_shape, dataset.outputs, dataset.task)
+
+    @Slot(str)
+    def _on_said(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+
     @Slot(bool)
     def _on_modified_changed(self, modified: bool) -> None:
         self.setWindowModified(modified)
@@ -213,9 +241,10 @@ class MainWindow(QMainWindow):
 
     @Slot(bool, str)
     def _on_structure_lock_changed(self, locked: bool, reason: str) -> None:
-        self.presets_menu.setEnabled(not locked)
-        self.undo_action.setEnabled(not locked and self.model.undo_stack.canUndo())
-        self.redo_action.setEnabled(not locked and self.model.undo_stack.canRedo())
+        menus = self.menu_actions
+        menus.presets_menu.setEnabled(not locked)
+        menus.undo.setEnabled(not locked and self.model.undo_stack.canUndo())
+        menus.redo.setEnabled(not locked and self.model.undo_stack.canRedo())
         if locked:
             self.statusBar().showMessage(reason)
         else:

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar
 
 from playground.core.presets import PRESETS
+from playground.gui.actions import ModelActions
 from playground.gui.editor import text
-
-if TYPE_CHECKING:
-    from playground.gui.main_window import MainWindow
+from playground.gui.editor.model import NetworkModel
+from playground.gui.files import ProjectFiles
 
 
 def _tr(source: str) -> str:
     return QCoreApplication.translate("Menus", source)
 
 
-def build_menus(window: MainWindow) -> None:
-    """Fill the window's menu bar; sets ``undo_action``, ``redo_action`` and ``presets_menu`` on it."""
-    bar = window.menuBar()
-    files, actions = window.files, window.actions
+@dataclass(frozen=True)
+class MenuActions:
+    """What the window keeps of its menus: Undo and Redo, and the menus it enables or reads."""
+
+    undo: QAction
+    redo: QAction
+    presets_menu: QMenu
+    view_menu: QMenu
+
+
+def build_menus(bar: QMenuBar, files: ProjectFiles, actions: ModelActions, model: NetworkModel,
+                layer_actions: Iterable[QAction], docks: Iterable[QDockWidget], *,
+                close: Callable[[], object], reset_layout: Callable[[], object],
+                about: Callable[[], object]) -> MenuActions:
+    """Fill ``bar``: File (Quit calls ``close``), Edit (undo, the editor's ``layer_actions``, weights),
+    View (``docks``, and Reset Layout calling ``reset_layout``), Presets and Help (``about``)."""
     file_menu = bar.addMenu(_tr("&File"))
     file_menu.setObjectName("file_menu")
     file_menu.setToolTipsVisible(True)
@@ -38,35 +52,35 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addSeparator()
     quit_action = file_menu.addAction(_tr("&Quit"))
     quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-    quit_action.triggered.connect(window.close)
+    quit_action.triggered.connect(close)
 
     edit_menu = bar.addMenu(_tr("&Edit"))
-    stack = window.model.undo_stack
-    window.undo_action = stack.createUndoAction(window)
-    window.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-    window.redo_action = stack.createRedoAction(window)
-    window.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-    edit_menu.addActions([window.undo_action, window.redo_action])
+    stack = model.undo_stack
+    undo = stack.createUndoAction(bar)
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo = stack.createRedoAction(bar)
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    edit_menu.addActions([undo, redo])
     edit_menu.addSeparator()
-    edit_menu.addActions(list(window.editor.actions_for_layers))
+    edit_menu.addActions(list(layer_actions))
     edit_menu.addSeparator()
     edit_menu.addActions([actions.replace_output_action, actions.reset_weights_action])
 
     view_menu = bar.addMenu(_tr("&View"))
-    window.view_menu = view_menu
-    for dock, _area in window.docks():
+    for dock in docks:
         view_menu.addAction(dock.toggleViewAction())
     view_menu.addSeparator()
-    view_menu.addAction(_tr("&Reset Layout")).triggered.connect(window.reset_layout)
+    view_menu.addAction(_tr("&Reset Layout")).triggered.connect(reset_layout)
 
-    window.presets_menu = bar.addMenu(_tr("&Presets"))
-    window.presets_menu.setToolTipsVisible(True)
+    presets_menu = bar.addMenu(_tr("&Presets"))
+    presets_menu.setToolTipsVisible(True)
     for name, row in PRESETS.items():
-        action = window.presets_menu.addAction(text.catalogue_text(row.title))
+        action = presets_menu.addAction(text.catalogue_text(row.title))
         action.setObjectName(f"preset_{name}")
         action.setToolTip(text.catalogue_text(row.description))
         action.setStatusTip(text.catalogue_text(row.description))
-        action.triggered.connect(lambda _checked=False, key=name: window.model.load_preset(key))
+        action.triggered.connect(lambda _checked=False, key=name: model.load_preset(key))
 
     help_menu = bar.addMenu(_tr("&Help"))
-    help_menu.addAction(_tr("&About Neural Network Playground")).triggered.connect(window.show_about)
+    help_menu.addAction(_tr("&About Neural Network Playground")).triggered.connect(about)
+    return MenuActions(undo, redo, presets_menu, view_menu)

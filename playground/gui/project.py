@@ -2,41 +2,38 @@
 
 from __future__ import annotations
 
-import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
 from playground.core.project import DataFacts, Project
 from playground.core.spec import NetworkSpec
+from playground.core.trained import Trained
+from playground.data.dataset import DataRef
+from playground.errors import PlaygroundError
 from playground.gui.editor.model import NetworkModel
-from playground.gui.train import TrainingPanel
-from playground.gui.train.runner import Trained
+from playground.gui.session import TrainingSession
 
 
 class ProjectDocument(QObject):
-    """Builds a core ``Project`` from the editor's model and the training panel, and applies one back.
+    """Builds a core ``Project`` from the editor's model and the training session, and applies one back.
 
     The network's changes are tracked by the undo stack (back at its clean index, the network is the
     saved one); everything else (the settings, the dataset, the runs, the weights) is compared with
     what was saved, so undoing or editing back to the saved project makes it unmodified again.
-    ``modified_changed`` carries whether the project differs from its file; ``weights_changed``
-    comes when the weights to read drawings with change (``snapshot`` then returns a new version).
+    ``modified_changed`` carries whether the project differs from its file.
     """
 
     modified_changed = Signal(bool)
-    weights_changed = Signal()
 
-    def __init__(self, model: NetworkModel, training: TrainingPanel, parent: QObject | None = None) -> None:
+    def __init__(self, model: NetworkModel, session: TrainingSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.model, self.training = model, training
+        self.model, self.session = model, session
         self._saved: tuple | None = self._state()
         self._modified = False
         self._applying = False
-        self._version = 0
-        self._facts: DataFacts | None = None
-        training.config_edited.connect(self._on_changed)
-        training.dataset_changed.connect(self._on_changed)
-        training.history.run_added.connect(self._on_changed)
-        training.weights_changed.connect(self._on_weights_changed)
+        session.config_changed.connect(self._on_changed)
+        session.dataset_changed.connect(self._on_changed)
+        session.weights_changed.connect(self._on_changed)
+        session.history.run_added.connect(self._on_changed)
         model.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # --- state ------------------------------------------------------------------------------------
@@ -52,31 +49,20 @@ class ProjectDocument(QObject):
         return self.dirty or not self.model.undo_stack.isClean()
 
     def _state(self) -> tuple:
-        """What a save stores besides the network: settings, dataset, the runs and weights (by identity)."""
-        training = self.training
-        weights = training.trained.weights if training.trained is not None else None
-        return (training.form.config(), training.picker.current_id, _Same(weights),
-                tuple(_Same(run) for run in training.history.runs))
-
-    @property
-    def weights(self) -> dict[str, torch.Tensor] | None:
-        """The current trained weights (None: fresh ones next run)."""
-        return self.training.trained.weights if self.training.trained is not None else None
+        """What a save stores besides the network: settings, dataset, the weights (by serial) and runs."""
+        session = self.session
+        dataset = session.dataset.ref if session.dataset is not None else None
+        return (session.config, dataset, session.weights_serial, session.history.revision)
 
     def facts(self) -> DataFacts:
-        """The data facts of the project: the selected dataset's, else those the project was saved with."""
-        dataset = self.training.dataset
-        if dataset is not None:
-            return DataFacts(dataset.id, tuple(dataset.input_shape), dataset.num_classes,
-                             tuple(dataset.class_names), float(dataset.mean), float(dataset.std))
-        if self._facts is not None:
-            return self._facts
-        return DataFacts("", tuple(self.model.input_shape), self.model.num_classes,
-                         tuple(str(i) for i in range(self.model.num_classes)), 0.0, 1.0)
-
-    def snapshot(self) -> tuple[int, dict[str, torch.Tensor]]:
-        """(version, weights) for the drawing pad's predictor; the version grows with each change."""
-        return self._version, self.weights or {}
+        """The data facts of the project: the session's, else a placeholder of the editor's shape."""
+        facts = self.session.facts()
+        if facts is not None:
+            return facts
+        shape = tuple(self.model.input_shape)
+        channels = shape[0] if len(shape) == 3 else 0
+        return DataFacts(DataRef("none"), shape, tuple(str(i) for i in range(self.model.num_classes)),
+                         (0.0,) * channels, (1.0,) * channels)
 
     def mark_clean(self) -> None:
         """The project now equals its file."""
@@ -101,12 +87,13 @@ class ProjectDocument(QObject):
 
     def project(self) -> Project:
         """The whole document as a core Project (weights and resume state included when there are any)."""
-        facts, trained = self.facts(), self.training.trained
+        facts, trained = self.facts(), self.session.trained
         fits = trained is not None and trained.spec == self.model.spec
-        return Project.of(self.model.spec, self.training.form.config(), facts,
-                          history=self.training.history.to_dicts(),
-                          weights=trained.weights if fits else None,
-                          resume=trained.resume if fits and trained.dataset_id == facts.dataset_id else None)
+        return Project(self.model.spec, self.session.config, facts,
+                       history=self.session.history.to_dicts(),
+                       weights=trained.weights if trained is not None and fits else None,
+                       resume=trained.resume if trained is not None and fits
+                       and trained.dataset == facts.dataset else None)
 
     def apply(self, project: Project, *, as_base: bool = False) -> str:
         """Make ``project`` the document; ``as_base`` keeps only its network and weights (history and
@@ -122,41 +109,41 @@ class ProjectDocument(QObject):
             self.mark_dirty()
         else:
             self.mark_clean()
-        self._version += 1
-        self.weights_changed.emit()
         return warning
 
     def _apply(self, project: Project, as_base: bool) -> str:
-        training = self.training
-        self._facts = project.facts
-        training.forget_weights()
+        session, facts = self.session, project.facts
+        session.set_project_facts(facts)
+        session.forget_weights()
         self.model.reset(project.spec)
-        training.form.set_config(project.config)
+        session.set_config(project.config)
         warning = ""
-        if project.dataset_id and not training.select_dataset(project.dataset_id):
-            warning = self.tr("The project's dataset %1 could not be loaded; %2 is selected instead.") \
-                .replace("%1", project.dataset_id).replace("%2", training.picker.current_id or "-")
-        lost = training.history.restore(() if as_base else project.history)
+        current = session.dataset.ref if session.dataset is not None else None
+        if facts.dataset != current:
+            try:
+                session.select_dataset(facts.dataset)
+            except PlaygroundError:
+                warning = self.tr("The project's dataset %1 could not be loaded; %2 is selected instead.") \
+                    .replace("%1", facts.dataset.key).replace("%2", current.key if current else "-")
+        lost = session.history.restore(() if as_base else project.history)
         if lost:
             warning = self.tr("%1 saved runs could not be read.").replace("%1", str(lost))
         if project.weights is not None:
-            training.set_trained(Trained(project.spec, dict(project.weights), project.dataset_id,
-                                         project.config, None if as_base else project.resume,
-                                         0 if as_base or project.resume is None else project.resume.epoch))
+            resume = None if as_base else project.resume
+            session.set_trained(Trained(project.spec, dict(project.weights), facts.dataset, project.config,
+                                        resume, 0 if resume is None else resume.epoch))
         return warning
 
     def reset(self, spec: NetworkSpec) -> None:
         """A new project holding only ``spec``: no runs, no weights, unmodified."""
         self._applying = True
         try:
-            self.training.forget_weights()
+            self.session.forget_weights()
             self.model.reset(spec)
-            self.training.history.replace([])
+            self.session.history.replace([])
         finally:
             self._applying = False
         self.mark_clean()
-        self._version += 1
-        self.weights_changed.emit()
 
     # --- reactions --------------------------------------------------------------------------------
 
@@ -165,29 +152,7 @@ class ProjectDocument(QObject):
         if not self._applying:
             self._announce()
 
-    @Slot()
-    def _on_weights_changed(self) -> None:
-        if self._applying:
-            return
-        self._version += 1
-        self._announce()
-        self.weights_changed.emit()
-
     @Slot(bool)
     def _on_clean_changed(self, clean: bool) -> None:
         if not self._applying:
             self._announce(clean)  # the stack may be going away: only its word is asked
-
-
-class _Same:
-    """Wraps an object so that equality means identity (weights and runs are compared that way)."""
-
-    __slots__ = ("item",)
-
-    def __init__(self, item: object) -> None:
-        self.item = item
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.item is self.item
-
-    __hash__ = None  # type: ignore[assignment]

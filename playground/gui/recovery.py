@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from playground.atomic import atomic_write
@@ -13,6 +13,7 @@ from playground.core.project import PROJECT_SUFFIX, load_project, save_project
 from playground.data.drawings import data_root
 from playground.errors import PlaygroundError
 from playground.gui.files import ProjectFiles, show_error
+from playground.gui.session import TrainingSession
 
 AUTOSAVE_MS = 60_000
 FOLDER = "recovery"
@@ -25,10 +26,14 @@ def recovery_dir() -> Path:
 
 class Recovery(QObject):
     """Keeps a copy of the unsaved project in the recovery folder (every ``interval_ms`` while it has
-    changes, and when asked) and removes it after a save or a clean close. One app instance owns the
-    folder (a lock file); a second one neither autosaves nor offers recovery."""
+    changes, when a run of ``session`` ends, and when asked) and removes it after a save or a clean close.
+    One app instance owns the folder (a lock file); a second one neither autosaves nor offers recovery.
+    ``said`` carries a status-bar line (a failed autosave)."""
 
-    def __init__(self, files: ProjectFiles, window: QWidget, interval_ms: int = AUTOSAVE_MS) -> None:
+    said = Signal(str)
+
+    def __init__(self, files: ProjectFiles, session: TrainingSession, window: QWidget,
+                 interval_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(window)
         self.files, self._window = files, window
         self.folder = recovery_dir()
@@ -47,6 +52,7 @@ class Recovery(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave)
         files.saved.connect(self.discard)
+        session.run_finished.connect(self.autosave)
         if self._lock is not None:
             self.timer.start()
 
@@ -60,7 +66,7 @@ class Recovery(QObject):
         return self.enabled and self.project_path.is_file()
 
     @Slot()
-    def autosave(self) -> bool:
+    def autosave(self, *_args: object) -> bool:
         """Copy the project to the recovery file if it has unsaved changes; True when written."""
         document = self.files.document
         if not self.enabled or not document.is_modified:
@@ -70,7 +76,7 @@ class Recovery(QObject):
             meta = {"path": str(self.files.path) if self.files.path else ""}
             atomic_write(self.meta_path, json.dumps(meta).encode("utf-8"))
         except (PlaygroundError, OSError) as exc:
-            document.training.status_changed.emit(self.tr("Autosave failed: %1").replace("%1", str(exc)))
+            self.said.emit(self.tr("Autosave failed: %1").replace("%1", str(exc)))
             return False
         return True
 

@@ -26,9 +26,9 @@ def train(qtbot, window, epochs: int = 1, batch_size: int = 128) -> None:
     form = window.training.form
     form.epochs.setValue(epochs)
     form.batch_size.setValue(batch_size)
-    with qtbot.waitSignal(window.training.training_stopped, timeout=RUN_MS):
+    with qtbot.waitSignal(window.session.run_finished, timeout=RUN_MS):
         assert window.training.start()
-    assert not window.training.is_training
+    assert not window.session.is_training
 
 
 def few_classes(folder: Path, classes: int, train_count: int, test_count: int) -> str:
@@ -39,5 +39,5 @@ def few_classes(folder: Path, classes: int, train_count: int, test_count: int) -
                                         ("t10k", sample.test_x[:, 0], sample.test_y, test_count)):
         keep = np.flatnonzero(labels < classes)[:count]
         write_idx(folder / f"{part}-images-idx3-ubyte", np.ascontiguousarray(images[keep]))
-        write_idx(folder / f"{part}-labels-idx1-ubyte", np.ascontiguousarray(labels[keep]))
+        write_idx(folder / f"{part}-labels-idx1-ubyte", labels[keep].astype(np.uint8))
     return f"idx:{folder}"

@@ -39,7 +39,7 @@ def test_palette_clicks_append_then_insert_after_the_selection(window, qtbot) ->
     qtbot.mouseClick(palette_button(window, "LSTM"), Qt.MouseButton.LeftButton)
     assert [s.type for s in window.model.spec.layers] == ["Conv2d", "LSTM", "MaxPool2d", "Flatten", "Linear"]
     assert window.model.selected == 1
-    assert window.undo_action.text() == "Undo Add LSTM"
+    assert window.menu_actions.undo.text() == "Undo Add LSTM"
 
 
 def test_activation_combo_changes_the_spec_and_undo_redo_restore_it_exactly(window, qtbot) -> None:
@@ -50,13 +50,13 @@ def test_activation_combo_changes_the_spec_and_undo_redo_restore_it_exactly(wind
     edited = window.model.spec
     qtbot.mouseClick(palette_button(window, "Dropout"), Qt.MouseButton.LeftButton)
     after = window.model.spec
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert window.model.spec == edited
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert window.model.spec == start
     assert combo.currentData() == "relu"
-    window.redo_action.trigger()
-    window.redo_action.trigger()
+    window.menu_actions.redo.trigger()
+    window.menu_actions.redo.trigger()
     assert window.model.spec == after
 
 
@@ -94,8 +94,8 @@ def test_one_click_fix_applies_and_undoes(window, qtbot) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert [s.type for s in window.model.spec.layers] == ["Conv2d", "Flatten", "Linear"]
     assert window.model.can_train
-    assert window.undo_action.text() == "Undo Insert Flatten"
-    window.undo_action.trigger()
+    assert window.menu_actions.undo.text() == "Undo Insert Flatten"
+    window.menu_actions.undo.trigger()
     assert window.model.spec == broken
 
 
@@ -154,7 +154,7 @@ def test_structure_lock_disables_edits_and_says_why(window, qtbot) -> None:
     window.model.set_structure_locked(True, "Training is running: stop it to edit the network.")
     assert not any(b.isEnabled() for b in window.editor.palette_panel.buttons.values())
     assert not window.editor.delete_action.isEnabled()
-    assert not window.presets_menu.isEnabled()
+    assert not window.menu_actions.presets_menu.isEnabled()
     assert not window.files.open_action.isEnabled()
     assert window.editor.banner.isVisible()
     assert "Training is running" in window.editor.banner.text()
@@ -186,7 +186,8 @@ def test_lenet5_built_by_clicking_and_typing_numbers(window, qtbot) -> None:
             while combo.currentData() != activation:
                 qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert window.model.spec == preset("lenet5")
-    assert window.model.analysis.total_params == analyse(preset("lenet5")).total_params == 61_706
+    assert window.model.analysis.total_params == analyse(preset("lenet5"), (1, 28, 28),
+                                                         10).total_params == 61_706
     assert window.editor.summary.params.text() == "61,706"
     assert window.params_label.text() == "Parameters: 61,706"
     stack = by_name(window, QScrollArea, "Layer stack")
@@ -205,7 +206,7 @@ def test_lenet5_built_by_clicking_and_typing_numbers(window, qtbot) -> None:
 @pytest.mark.parametrize("name", ["article-mlp", "lenet5", "deep-sigmoid"])
 def test_cards_match_the_analysis(window, name: str) -> None:
     window.model.load_preset(name)
-    analysis = analyse(preset(name))
+    analysis = analyse(preset(name), (1, 28, 28), 10)
     stack = by_name(window, QScrollArea, "Layer stack")
     assert len(stack.cards) == len(analysis.layers)
     for card, info in zip(stack.cards, analysis.layers, strict=True):
@@ -248,7 +249,7 @@ def test_a_real_drop_event_reorders(window) -> None:
                        Qt.KeyboardModifier.NoModifier)
     stack.column.dropEvent(event)  # Qt delivers Drop only from a live drag, so call the handler
     assert [s.type for s in window.model.spec.layers] == ["Linear", "Flatten", "Linear"]
-    assert window.undo_action.text() == "Undo Move Linear"
+    assert window.menu_actions.undo.text() == "Undo Move Linear"
 
 
 def test_model_signals_and_dataset_switch(window, qtbot) -> None:

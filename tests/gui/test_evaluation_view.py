@@ -14,13 +14,15 @@ from playground.core.analysis import analyse
 from playground.core.builder import build_model
 from playground.core.metrics import EpochRecord
 from playground.core.spec import NetworkSpec, layer
+from playground.core.trained import Trained
 from playground.core.training import TrainConfig
+from playground.data.dataset import DataRef
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.inspect.evaluation_dock import EvaluationPanel
 from playground.gui.inspect.evaluator import EvaluationJob, EvaluationWorker
-from playground.gui.train import TrainingPanel
-from playground.gui.train.runner import Trained
-from tests.conftest import cut
+from playground.gui.session import TrainingSession
+from playground.gui.train.panel import TrainingPanel
+from tests.conftest import MNIST, cut
 
 TIMEOUT_MS = 30_000  # generous: the machine may be busy
 
@@ -35,10 +37,12 @@ def dataset(sample_dataset):
 def panels(qtbot, dataset):
     """A training panel (Flatten + Linear, 1 epoch), a drawing pad and the evaluation panel, shown."""
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
-    training = TrainingPanel(dataset=dataset, config=TrainConfig(epochs=1, batch_size=64))
-    training.set_network(spec, analyse(spec, dataset.input_shape, dataset.num_classes))
+    session = TrainingSession(dataset, TrainConfig(epochs=1, batch_size=64))
+    training = TrainingPanel(session)
+    session.setParent(training)
+    session.set_network(spec, analyse(spec, dataset.input_shape, dataset.num_classes))
     drawing = DrawPanel()
-    panel = EvaluationPanel(training, drawing)
+    panel = EvaluationPanel(session, drawing)
     for widget, size in ((training, (700, 600)), (drawing, (400, 700)), (panel, (700, 900))):
         qtbot.addWidget(widget)
         widget.resize(*size)
@@ -60,7 +64,7 @@ def predictions(model: torch.nn.Module, dataset) -> np.ndarray:
     """argmax of ``model`` on the test split, computed here without the app's code."""
     x = torch.tensor(dataset.test_x, dtype=torch.float32) / 255.0
     with torch.no_grad():
-        return model.eval()((x - dataset.mean) / dataset.std).argmax(1).numpy()
+        return model.eval()((x - dataset.mean[0]) / dataset.std[0]).argmax(1).numpy()
 
 
 def wait_idle(qtbot, panel: EvaluationPanel) -> None:
@@ -91,12 +95,12 @@ def test_sample_model_before_training(qtbot, panels, dataset) -> None:
 def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, dataset) -> None:
     training, drawing, panel = panels
     trainers: list[object] = []
-    training.training_started.connect(lambda trainer, _dataset: trainers.append(trainer))
+    training.session.run_started.connect(lambda run: trainers.append(run.trainer))
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         assert training.start()
-    qtbot.waitUntil(lambda: not training.is_training, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not training.session.is_training, timeout=TIMEOUT_MS)
     wait_idle(qtbot, panel)
-    trainer_model = build_model(trainers[0].spec)
+    trainer_model = build_model(trainers[0].spec, MNIST, 10)
     trainer_model.load_state_dict(trainers[0].snapshot()[1])
     expected = predictions(trainer_model, dataset)
     shown = panel.matrix.matrix()
@@ -130,10 +134,11 @@ def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, datase
 def test_diverged_weights_give_a_message(qtbot, panels, dataset) -> None:
     training, _drawing, panel = panels
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
-    state = {k: torch.full_like(v, float("nan")) for k, v in build_model(spec).state_dict().items()}
+    fresh = build_model(spec, MNIST, 10)
+    state = {k: torch.full_like(v, float("nan")) for k, v in fresh.state_dict().items()}
     trainer = SimpleNamespace(spec=spec, config=TrainConfig(), state="diverged", step=3,
                               snapshot=lambda: (5, state))
-    training.training_started.emit(trainer, dataset)
+    panel._on_run_started(SimpleNamespace(trainer=trainer, dataset=dataset, serial=7))  # a run starts
     panel.evaluate()
     wait_idle(qtbot, panel)
     assert panel.banner.isVisibleTo(panel)
@@ -145,12 +150,12 @@ def test_hidden_panel_waits_and_an_edit_goes_back_to_the_sample(qtbot, panels, d
     training, drawing, panel = panels
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
     torch.manual_seed(1)
-    model = build_model(spec)
+    model = build_model(spec, MNIST, 10)
     trainer = SimpleNamespace(spec=spec, config=TrainConfig(), state="running", step=8,
                               snapshot=lambda: (2, model.state_dict()))
-    training.training_started.emit(trainer, dataset)
+    panel._on_run_started(SimpleNamespace(trainer=trainer, dataset=dataset, serial=7))  # a run starts
     panel.hide()
-    training.epoch_finished.emit(EpochRecord(2, 1.0, 0.5, 1.0, 0.5, 1.0, 100.0))
+    training.session.epoch_finished.emit(EpochRecord(2, 1.0, 0.5, 1.0, 0.5, 1.0, 100.0))
     assert not panel.running
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         panel.show()
@@ -169,11 +174,11 @@ def test_loaded_weights_are_evaluated_on_the_training_dataset(qtbot, panels, dat
     training, drawing, panel = panels
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
     torch.manual_seed(3)
-    model = build_model(spec)
+    model = build_model(spec, MNIST, 10)
     weights = {k: v.clone() for k, v in model.state_dict().items()}
-    training.set_trained(Trained(spec, weights, dataset.id))
-    drawing.set_live_model(spec, dataset.input_shape, 10, dataset.class_names, dataset.mean, dataset.std,
-                           lambda: (1, weights))  # what the window's wiring does with the project's weights
+    training.session.set_trained(Trained(spec, weights, dataset.ref))
+    # what the window's wiring does with the project's weights
+    drawing.set_live_model(spec, dataset.facts, lambda: (1, weights))
     assert drawing.answering_model().live
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         qtbot.mouseClick(panel.evaluate_button, Qt.MouseButton.LeftButton)
@@ -187,7 +192,7 @@ def test_loaded_weights_are_evaluated_on_the_training_dataset(qtbot, panels, dat
 def test_weights_that_do_not_fit_the_dataset_are_a_plain_message(qtbot, panels, dataset) -> None:
     training, _drawing, panel = panels
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=5)))
-    training.set_trained(Trained(spec, build_model(spec, num_classes=5).state_dict(), "other"))
+    training.session.set_trained(Trained(spec, build_model(spec, MNIST, 5).state_dict(), DataRef("other")))
     panel.evaluate()
     assert not panel.running and panel.result is None
     assert panel.banner.isVisibleTo(panel)
@@ -199,23 +204,24 @@ def test_manual_evaluate_after_a_run_names_its_epoch(qtbot, panels, dataset) -> 
     training, _drawing, panel = panels
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         assert training.start()
-    qtbot.waitUntil(lambda: not training.is_training, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not training.session.is_training, timeout=TIMEOUT_MS)
     wait_idle(qtbot, panel)
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         panel.evaluate()
     wait_idle(qtbot, panel)
     assert panel.about.text().startswith("Your network after epoch 1, test split")
-    kept = build_model(training.trained.spec)
-    kept.load_state_dict(training.trained.weights)
+    kept = build_model(training.session.trained.spec, MNIST, 10)
+    kept.load_state_dict(training.session.trained.weights)
     assert np.array_equal(panel.result.evaluation.predicted, predictions(kept, dataset))
 
 
 def test_loading_weights_in_the_window_then_evaluate(qtbot, window) -> None:
     """The QA steps: weights loaded into the window (no run), Evaluation tab, Evaluate."""
-    window.training.select_dataset("mnist-sample")
+    window.training.picker.select("mnist-sample")
     spec = window.model.spec
     torch.manual_seed(4)
-    window.training.set_trained(Trained(spec, build_model(spec).state_dict(), "mnist-sample"))
+    weights = build_model(spec, MNIST, 10).state_dict()
+    window.session.set_trained(Trained(spec, weights, DataRef("mnist-sample")))
     assert window.drawing.answering_model().live
     window.eval_dock.raise_()
     panel = window.eval_dock.widget()
@@ -234,8 +240,8 @@ def test_cancelled_worker_emits_nothing(qtbot, dataset) -> None:
         gate.wait(10)
         return dataset
 
-    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))))
-    worker = EvaluationWorker(EvaluationJob(model, False, load, "test"))
+    model = build_model(NetworkSpec((layer("Flatten"), layer("Linear", units=10))), MNIST, 10)
+    worker = EvaluationWorker(EvaluationJob(model, False, load, "test", 0))
     results: list[object] = []
     worker.evaluated.connect(results.append)
     with qtbot.waitSignal(worker.finished, timeout=TIMEOUT_MS):
@@ -251,7 +257,7 @@ def test_install_in_the_window(qtbot, window) -> None:
     panel = dock.widget()
     assert dock.objectName() == "evaluation_dock"
     assert isinstance(panel, EvaluationPanel)
-    assert panel.training is window.training and panel.drawing is window.drawing
+    assert panel.session is window.session and panel.drawing is window.drawing
     qtbot.waitUntil(lambda: window.train_dock in window.tabifiedDockWidgets(dock))
     dock.raise_()
     qtbot.waitUntil(panel.isVisible)
@@ -271,21 +277,21 @@ def test_a_result_goes_with_its_weights(qtbot, panels, dataset) -> None:
     training, _drawing, panel = panels
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         assert training.start()
-    qtbot.waitUntil(lambda: not training.is_training, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not training.session.is_training, timeout=TIMEOUT_MS)
     wait_idle(qtbot, panel)
     assert panel.result is not None and panel.matrix.matrix() is not None
-    training.set_network(training.trained.spec, analyse(training.trained.spec, dataset.input_shape, 10))
+    trained = training.session.trained
+    training.session.set_network(trained.spec, analyse(trained.spec, dataset.input_shape, 10))
     assert panel.result is not None  # the same weights: the result stays
-    other = Trained(training.trained.spec, {k: v.clone() for k, v in training.trained.weights.items()},
-                    dataset.id)
-    training.set_trained(other)
+    other = Trained(trained.spec, {k: v.clone() for k, v in trained.weights.items()}, dataset.ref)
+    training.session.set_trained(other)
     assert panel.result is None and panel.matrix.matrix() is None
     assert panel.about.text().startswith("Press Evaluate") and panel.scores.rowCount() == 0
     with qtbot.waitSignal(panel.evaluated, timeout=TIMEOUT_MS):
         panel.evaluate()
     wait_idle(qtbot, panel)
     assert panel.about.text().startswith("Your network (loaded weights)")
-    training.forget_weights()
+    training.session.forget_weights()
     assert panel.result is None
     panel.matrix.cell_selected.emit(0, 0)  # the fresh matrix is connected (and nothing to show)
     assert panel.gallery.isVisibleTo(panel)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.activations_view import curve, fresh_model
-from playground.core.layers import ACTIVATIONS
 from playground.core.presets import preset
 from playground.core.spec import NetworkSpec, layer
 from playground.gui.inspect.explorer import (
@@ -19,6 +19,7 @@ from playground.gui.inspect.explorer import (
 )
 from playground.gui.inspect.explorer_plot import X_RANGE
 from playground.gui.inspect.explorer_text import saturation_text
+from tests.conftest import facts_of
 
 MNIST = (1, 28, 28)
 
@@ -82,7 +83,7 @@ def test_no_answering_model_and_a_broken_network_are_messages(qtbot) -> None:
 
 
 def test_install_adds_a_dock_and_tells_which_network_the_histogram_is_for(window, qtbot) -> None:
-    dock = install_explorer(window, refresh_ms=10)
+    dock = install_explorer(window, window.session, window.model, window.drawing, refresh_ms=10)
     assert dock.objectName() == "explorer_dock"
     assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
     explorer = dock.widget()
@@ -101,13 +102,13 @@ def test_install_adds_a_dock_and_tells_which_network_the_histogram_is_for(window
     assert "not the network in the editor" in explorer.network_label.text()
     assert explorer.layer() == 0  # the sample CNN's first convolution
     explorer.select_source(FRESH)
-    window.training.dataset_changed.emit("mnist-sample", MNIST, 10)  # a refresh follows, throttled
+    window.session.dataset_changed.emit(window.session.dataset)  # a refresh follows, throttled
     window.model.load_preset("lenet5")
     qtbot.waitUntil(lambda: "Layer 1 · Conv2d(6) · Tanh" in explorer.layer_combo.currentText(), timeout=3000)
 
 
 def test_acceptance_deep_sigmoid_shows_saturated_pre_activations(window, qtbot) -> None:
-    dock = install_explorer(window)
+    dock = install_explorer(window, window.session, window.model, window.drawing)
     explorer = dock.widget()
     window.model.load_preset("deep-sigmoid")
     explorer.select_source(LARGE)
@@ -127,7 +128,7 @@ def test_acceptance_deep_sigmoid_shows_saturated_pre_activations(window, qtbot) 
 
 
 def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
-    dock = install_explorer(window, refresh_ms=10)
+    dock = install_explorer(window, window.session, window.model, window.drawing, refresh_ms=10)
     explorer = dock.widget()
     spec = preset("deep-sigmoid")
     window.model.load_preset("deep-sigmoid")
@@ -139,7 +140,7 @@ def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
 
     explorer.refresh()
     assert explorer.source_combo.currentIndex() == FRESH
-    window.drawing.set_live_model(spec, MNIST, 10, [str(d) for d in range(10)], 0.13, 0.31, snapshot)
+    window.drawing.set_live_model(spec, facts_of(MNIST, [str(d) for d in range(10)], 0.13, 0.31), snapshot)
     qtbot.waitUntil(lambda: "(version 1;" in explorer.network_label.text(), timeout=3000)
     assert explorer.source_combo.currentIndex() == ANSWERING  # the pad reads with the editor's network
     explorer.select_layer(1)
@@ -152,13 +153,13 @@ def test_live_model_weights_refresh_the_histogram(window, qtbot) -> None:
 
 
 def test_a_source_picked_by_hand_stays(window, qtbot) -> None:
-    dock = install_explorer(window, refresh_ms=10)
+    dock = install_explorer(window, window.session, window.model, window.drawing, refresh_ms=10)
     explorer = dock.widget()
     spec = preset("deep-sigmoid")
     window.model.load_preset("deep-sigmoid")
     explorer.source_combo.setCurrentIndex(LARGE)  # as a click in the combo does
     weights = fresh_model(spec, MNIST, 10).state_dict()
-    window.drawing.set_live_model(spec, MNIST, 10, [str(d) for d in range(10)], 0.13, 0.31,
+    window.drawing.set_live_model(spec, facts_of(MNIST, [str(d) for d in range(10)], 0.13, 0.31),
                                   lambda: (1, weights))
     explorer.refresh()
     assert explorer.source_combo.currentIndex() == LARGE

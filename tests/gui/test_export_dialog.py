@@ -12,14 +12,14 @@ from playground.core.project import Project
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig
 from playground.gui.export_dialog import DIR_KEY, export_with_dialog
+from tests.conftest import facts_of
 
 SPEC = NetworkSpec((layer("Flatten"), layer("Linear", "relu", units=16), layer("Linear", units=10)))
 
 
 @pytest.fixture
 def project() -> Project:
-    return Project(SPEC, TrainConfig(epochs=2), "mnist-sample", (1, 28, 28), 10,
-                   tuple(str(d) for d in range(10)), 0.1307, 0.3081)
+    return Project(SPEC, TrainConfig(epochs=2), facts_of())
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from playground.gui.draw.panel import DrawPanel
 from playground.gui.inspect.inside import InsideView
 from playground.gui.inspect.inside_sections import LayerSection, SaliencySection, WeightsSection
 from playground.gui.inspect.inside_tiles import BACKGROUND, DIVERGING, SEQUENTIAL, Scale
+from tests.conftest import MNIST, facts_of
 
 SAMPLE_SPEC = preset("small-cnn")  # the shipped sample model's network
 
@@ -49,22 +50,22 @@ def live(panel: DrawPanel, name: str, seed: int = 0) -> torch.nn.Module:
     """Let a freshly built preset network answer on the panel, as a training run would."""
     spec = preset(name)
     torch.manual_seed(seed)
-    model = build_model(spec)
-    panel.set_live_model(spec, (1, 28, 28), 10, [str(i) for i in range(10)], 0.1307, 0.3081,
+    model = build_model(spec, MNIST, 10)
+    panel.set_live_model(spec, facts_of((1, 28, 28), [str(i) for i in range(10)], 0.1307, 0.3081),
                          lambda: (1, model.state_dict()))
     return model
 
 
 def test_an_empty_pad_shows_the_prompt(view: InsideView) -> None:
     assert view.note.isVisible() and "Draw a digit" in view.note.text()
-    assert not view.scroll.isVisible() and view.inside is None
+    assert not view.sections_area.isVisible() and view.inside is None
 
 
 def test_one_section_per_layer_with_the_shapes_of_the_analysis(view: InsideView, panel: DrawPanel,
                                                                digits: list[np.ndarray]) -> None:
     panel.show_example(digits[0])
-    assert view.inside is not None and view.scroll.isVisible() and not view.note.isVisible()
-    infos = analyse(SAMPLE_SPEC).layers
+    assert view.inside is not None and view.sections_area.isVisible() and not view.note.isVisible()
+    infos = analyse(SAMPLE_SPEC, (1, 28, 28), 10).layers
     assert len(view.layer_sections) == len(infos) == 7
     for section, info in zip(view.layer_sections, infos, strict=True):
         assert section.values.shape == info.output_shape
@@ -125,9 +126,9 @@ def test_an_lstm_shows_its_hidden_state_and_gates_over_the_rows(view: InsideView
 def test_a_gru_shows_its_two_gates_and_a_softmax_output_its_probabilities(
         view: InsideView, panel: DrawPanel, digits: list[np.ndarray]) -> None:
     spec = NetworkSpec((layer("GRU", hidden=16), layer("Linear", "softmax", units=10)))
-    model = build_model(spec)
-    panel.set_live_model(spec, (1, 28, 28), 10, list("0123456789"), 0.13, 0.31,
-                         lambda: (1, model.state_dict()))
+    model = build_model(spec, MNIST, 10)
+    panel.set_live_model(spec, facts_of((1, 28, 28), list("0123456789"), 0.13, 0.31), lambda: (1,
+                                                                                               model.state_dict()))
     panel.show_example(digits[0])
     gru, out = view.layer_sections
     assert set(gru.gate_values) == {"reset", "update"} and gru.values.shape == (28, 16)
@@ -162,10 +163,11 @@ def test_an_mlp_shows_its_first_neurons_weights_as_images(view: InsideView, pane
 def test_new_weights_redraw_the_weights(view: InsideView, panel: DrawPanel, qtbot,
                                         digits: list[np.ndarray]) -> None:
     spec = preset("small-cnn")
-    states = [build_model(spec).state_dict() for _ in range(2)]
+    states = [build_model(spec, MNIST, 10).state_dict() for _ in range(2)]
     current = {"snapshot": (1, states[0])}
     panel.show_example(digits[0])
-    panel.set_live_model(spec, (1, 28, 28), 10, list("0123456789"), 0.13, 0.31, lambda: current["snapshot"])
+    panel.set_live_model(spec, facts_of((1, 28, 28), list("0123456789"), 0.13, 0.31),
+                         lambda: current["snapshot"])
     first = view.weights_section.values.copy()
     current["snapshot"] = (2, states[1])  # the pad polls its snapshot function every 300 ms
     qtbot.waitUntil(lambda: not np.allclose(first, view.weights_section.values), timeout=3000)
@@ -202,9 +204,10 @@ def test_a_burst_of_drawing_updates_is_one_recompute(view: InsideView, panel: Dr
 def test_diverged_weights_give_a_message(view: InsideView, panel: DrawPanel,
                                          digits: list[np.ndarray]) -> None:
     spec = preset("article-mlp")
-    state = {k: torch.full_like(v, float("nan")) for k, v in build_model(spec).state_dict().items()}
+    state = {k: torch.full_like(v, float("nan")) for k, v in build_model(spec, MNIST,
+                                                                         10).state_dict().items()}
     panel.show_example(digits[0])
-    panel.set_live_model(spec, (1, 28, 28), 10, list("0123456789"), 0.13, 0.31, lambda: (3, state))
+    panel.set_live_model(spec, facts_of((1, 28, 28), list("0123456789"), 0.13, 0.31), lambda: (3, state))
     assert view.note.isVisible() and "not a number" in view.note.text()
     panel.use_sample_model()
     assert not view.note.isVisible() and view.layer_sections[0].values.shape == (16, 28, 28)

@@ -12,7 +12,7 @@ def test_panels_are_docked_and_training_locks_the_editor(qtbot, answers, monkeyp
         assert dock.isVisible() and not dock.isFloating()
     live = []
     monkeypatch.setattr(window.drawing, "set_live_model", lambda *args: live.append(args))
-    with qtbot.waitSignal(window.training.training_started, timeout=10_000):
+    with qtbot.waitSignal(window.session.run_started, timeout=10_000):
         assert window.training.start()
     assert window.model.structure_locked
     assert live and live[0][0] == window.model.spec and callable(live[0][-1])

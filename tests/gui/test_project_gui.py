@@ -28,16 +28,16 @@ def test_a_run_marks_the_project_and_save_open_brings_everything_back(window, qt
     choose_file(monkeypatch, target)
     assert window.files.save()
     assert window.windowTitle().startswith("digits.nnproj[*]") and not window.isWindowModified()
-    weights = {k: v.clone() for k, v in window.document.weights.items()}
+    weights = {k: v.clone() for k, v in window.session.trained.weights.items()}
     config = window.training.form.config()
     window.files.new()
-    assert window.document.weights is None and window.training.runs.table.rowCount() == 0
+    assert window.session.trained is None and window.training.runs.table.rowCount() == 0
     window.files.open_action.trigger()
     assert window.files.path == target and not window.isWindowModified()
     assert window.training.form.config() == config
     assert window.training.runs.table.rowCount() == 1
-    assert window.training.history.runs[0].state == "finished"
-    assert all(torch.equal(weights[k], v) for k, v in window.document.weights.items())
+    assert window.session.history.runs[0].state == "finished"
+    assert all(torch.equal(weights[k], v) for k, v in window.session.trained.weights.items())
     assert window.training.controls.start.text() == "Continue"
     # the opened run is on the plots and the log and progress line say where the project stands
     qtbot.waitUntil(lambda: window.training.runs.table.item(0, 0).checkState() == Qt.CheckState.Checked)
@@ -46,7 +46,7 @@ def test_a_run_marks_the_project_and_save_open_brings_everything_back(window, qt
                                                   "finished."]
     assert window.training.progress.text() == "Trained 1 epoch(s): Continue, or Reset to restart"
     qtbot.waitUntil(lambda: window.drawing.answering_model() is not None
-                    and window.drawing.answering_model().version == window.document.snapshot()[0])
+                    and window.drawing.answering_model().version == window.session.snapshot()[0])
     answering = window.drawing.answering_model().model.state_dict()
     assert all(torch.equal(weights[k], answering[k]) for k in weights)
     window.training.form.epochs.setValue(3)
@@ -99,11 +99,11 @@ def test_a_bad_project_file_is_a_message_and_leaves_the_open_project(window, qtb
     else:
         _newer(good, bad)
     window.model.add_layer("Dropout")
-    spec, weights = window.model.spec, window.document.weights
+    spec, weights = window.model.spec, window.session.trained.weights
     assert window.files.open_path(bad) is False
     (title, text), = answers["critical"]
     assert "bad.nnproj" in title and words in text and "Traceback" not in text
-    assert window.model.spec == spec and window.document.weights is weights
+    assert window.model.spec == spec and window.session.trained.weights is weights
     assert window.files.path == good and window.isWindowModified()
 
 
@@ -133,13 +133,13 @@ def test_closing_with_a_finished_run_unsaved_asks(window, qtbot, answers):
 
 def test_new_from_project_keeps_network_and_weights_and_clears_runs(window, qtbot, tmp_path, monkeypatch):
     base = _saved(window, qtbot, tmp_path, monkeypatch)
-    weights = window.document.weights
+    weights = window.session.trained.weights
     window.files.new()
     assert window.files.new_from_path(base)
     assert window.files.path is None and "Untitled" in window.windowTitle() and window.isWindowModified()
     assert window.training.runs.table.rowCount() == 0
-    assert all(torch.equal(weights[k], v) for k, v in window.document.weights.items())
-    assert window.training.trained.resume is None
+    assert all(torch.equal(weights[k], v) for k, v in window.session.trained.weights.items())
+    assert window.session.trained.resume is None
     assert window.training.controls.start.text() == "Continue"
 
 
@@ -149,21 +149,21 @@ def test_load_weights_exact_partial_and_cancelled(window, qtbot, answers, tmp_pa
     spec = window.model.spec
     exact = build_model(spec, (1, 28, 28), 10)
     torch.save(exact.state_dict(), tmp_path / "exact.pt")
-    assert window.actions.load_weights(tmp_path / "exact.pt")
-    assert all(torch.equal(v, window.document.weights[k]) for k, v in exact.state_dict().items())
+    assert window.model_actions.load_weights(tmp_path / "exact.pt")
+    assert all(torch.equal(v, window.session.trained.weights[k]) for k, v in exact.state_dict().items())
     assert window.isWindowModified()
     other = build_model(spec.replace_layer(2, spec.layers[2].with_params(units=5)), (1, 28, 28), 5)
     torch.save(other.state_dict(), tmp_path / "other.pt")
     asked: list[str] = []
     monkeypatch.setattr(actions_module, "confirm_partial",
                         lambda _parent, _path, report: asked.append(report.text()) or False)
-    assert window.actions.load_weights(tmp_path / "other.pt") is False
+    assert window.model_actions.load_weights(tmp_path / "other.pt") is False
     assert "blocks.2.layer.weight" in asked[0]
     hidden = exact.state_dict()["blocks.1.layer.weight"]
-    assert torch.equal(window.document.weights["blocks.1.layer.weight"], hidden)
+    assert torch.equal(window.session.trained.weights["blocks.1.layer.weight"], hidden)
     monkeypatch.setattr(actions_module, "confirm_partial", lambda *_args: True)
-    assert window.actions.load_weights(tmp_path / "other.pt")
-    loaded = window.document.weights
+    assert window.model_actions.load_weights(tmp_path / "other.pt")
+    loaded = window.session.trained.weights
     assert torch.equal(loaded["blocks.1.layer.weight"], other.state_dict()["blocks.1.layer.weight"])
     assert torch.equal(loaded["blocks.2.layer.weight"], exact.state_dict()["blocks.2.layer.weight"])
 
@@ -185,7 +185,7 @@ def test_export_needs_weights_for_models_and_passes_the_project(window, qtbot, m
     exported: list[tuple] = []
     monkeypatch.setattr(actions_module, "export_with_dialog",
                         lambda parent, project, fmt, settings: exported.append((project, fmt)) or True)
-    acts = window.actions.export_actions
+    acts = window.model_actions.export_actions
     assert not acts["torchscript"].isEnabled() and not acts["onnx"].isEnabled()
     assert acts["script"].isEnabled()
     train(qtbot, window)

@@ -8,8 +8,9 @@ import torch
 from PySide6.QtWidgets import QMessageBox
 
 from playground.core.presets import preset
-from playground.core.project import Project, save_project
+from playground.core.project import DataFacts, Project, save_project
 from playground.core.training import TrainConfig
+from playground.data.dataset import DataRef
 from playground.gui import create_window
 from playground.gui.recovery import recovery_dir
 from tests.gui.projects import choose_file, train
@@ -21,8 +22,9 @@ def _crashed_project(tmp_path) -> Project:
 
     spec = preset("lenet5")
     model = build_model(spec, (1, 28, 28), 10)
-    project = Project(spec, TrainConfig(epochs=3), "mnist-sample", (1, 28, 28), 10,
-                      tuple(str(i) for i in range(10)), 0.13, 0.31,
+    facts = DataFacts(DataRef("mnist-sample"), (1, 28, 28), tuple(str(i) for i in range(10)), (0.13,),
+                      (0.31,))
+    project = Project(spec, TrainConfig(epochs=3), facts,
                       weights={k: v.detach().clone() for k, v in model.state_dict().items()})
     folder = recovery_dir()
     folder.mkdir(parents=True)
@@ -39,7 +41,7 @@ def test_restore_brings_back_the_unsaved_project(qtbot, answers, tmp_path):
     (title, _text), = answers["question"]
     assert "Restore" in title
     assert window.model.spec == project.spec and window.training.form.config().epochs == 3
-    assert all(torch.equal(project.weights[k], v) for k, v in window.document.weights.items())
+    assert all(torch.equal(project.weights[k], v) for k, v in window.session.trained.weights.items())
     assert window.isWindowModified() and window.windowTitle().startswith("lenet.nnproj[*]")
     assert window.files.path == tmp_path / "lenet.nnproj"
 

@@ -17,27 +17,27 @@ def test_fine_tune_a_trained_cnn_on_three_new_classes(window, qtbot, tmp_path, m
     assert window.files.save()
     window.files.new()
     assert window.files.new_from_path(base)
-    trained = {k: v.clone() for k, v in window.document.weights.items()}
-    assert window.training.select_dataset(few_classes(tmp_path / "abc", 3, 300, 90))
-    assert window.model.num_classes == 3 and not window.model.analysis.ok
-    assert window.document.weights is not None  # the weights wait for the new output layer
-    action = window.actions.replace_output_action
+    trained = {k: v.clone() for k, v in window.session.trained.weights.items()}
+    assert window.training.picker.select(few_classes(tmp_path / "abc", 3, 300, 90))
+    assert window.model.outputs == 3 and not window.model.analysis.ok
+    assert window.session.trained is not None  # the weights wait for the new output layer
+    action = window.model_actions.replace_output_action
     assert action.isEnabled() and "3 classes" in action.text()
     action.trigger()
     spec = window.model.spec
     assert spec.layers[-1].params["units"] == 3 and window.model.analysis.ok
-    assert window.undo_action.text() == "Undo Replace output layer (3 classes)"
+    assert window.menu_actions.undo.text() == "Undo Replace output layer (3 classes)"
     for index, lay in enumerate(spec.layers):
         if lay.type == "Conv2d":
             window.model.set_trainable(index, False)
-    carried = window.document.weights
+    carried = window.session.trained.weights
     conv = [k for k in carried if k.startswith(("blocks.0.", "blocks.2."))]
     assert conv and all(torch.equal(carried[k], trained[k]) for k in conv)
     train(qtbot, window)
-    after = window.document.weights
+    after = window.session.trained.weights
     assert all(torch.equal(after[k], trained[k]) for k in conv)  # frozen: bitwise unchanged
     last = len(spec.layers) - 1
     assert after[f"blocks.{last}.layer.weight"].shape == (3, spec.layers[last - 1].params["units"])
     assert not torch.equal(after[f"blocks.{last}.layer.weight"], carried[f"blocks.{last}.layer.weight"])
-    assert window.training.history.runs[-1].dataset_id.startswith("idx:")
+    assert window.session.history.runs[-1].dataset_id.startswith("idx:")
     assert preset("small-cnn").layers[0] == spec.layers[0].with_trainable(True)

@@ -21,57 +21,57 @@ def _same(a: dict[str, torch.Tensor] | None, b: dict[str, torch.Tensor]) -> bool
 
 def test_undo_and_redo_of_a_new_output_layer_bring_each_network_its_weights(window, qtbot, tmp_path):
     train(qtbot, window)
-    ten = _copy(window.document.weights)
-    assert window.training.select_dataset(few_classes(tmp_path / "abcd", 4, 120, 40))
-    window.actions.replace_output_action.trigger()
+    ten = _copy(window.session.trained.weights)
+    assert window.training.picker.select(few_classes(tmp_path / "abcd", 4, 120, 40))
+    window.model_actions.replace_output_action.trigger()
     assert window.model.spec.layers[-1].params["units"] == 4
-    four = _copy(window.document.weights)
+    four = _copy(window.session.trained.weights)
     assert four["blocks.2.layer.weight"].shape[0] == 4
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert window.model.spec.layers[-1].params["units"] == 10
-    assert _same(window.document.weights, ten)
+    assert _same(window.session.trained.weights, ten)
     assert window.statusBar().currentMessage() == "The weights trained for this network are back"
-    window.redo_action.trigger()
-    assert _same(window.document.weights, four)
-    window.undo_action.trigger()
-    assert window.training.select_dataset("mnist-sample")
-    assert _same(window.document.weights, ten) and window.training.controls.start.text() == "Continue"
+    window.menu_actions.redo.trigger()
+    assert _same(window.session.trained.weights, four)
+    window.menu_actions.undo.trigger()
+    assert window.training.picker.select("mnist-sample")
+    assert _same(window.session.trained.weights, ten) and window.training.controls.start.text() == "Continue"
 
 
 def test_undoing_a_preset_brings_the_weights_back_and_the_saved_state(window, qtbot, tmp_path, monkeypatch):
     train(qtbot, window)
-    weights = _copy(window.document.weights)
+    weights = _copy(window.session.trained.weights)
     choose_file(monkeypatch, tmp_path / "mlp.nnproj")
     assert window.files.save() and not window.isWindowModified()
     window.model.load_preset("small-cnn")
-    assert window.document.weights is None and window.isWindowModified()
+    assert window.session.trained is None and window.isWindowModified()
     assert window.statusBar().currentMessage() == ("The trained weights do not fit this network; Undo "
                                                    "brings them back")
-    window.undo_action.trigger()
-    assert _same(window.document.weights, weights)
+    window.menu_actions.undo.trigger()
+    assert _same(window.session.trained.weights, weights)
     assert not window.document.is_modified and not window.isWindowModified()
-    window.redo_action.trigger()
-    assert window.document.weights is None and window.isWindowModified()
+    window.menu_actions.redo.trigger()
+    assert window.session.trained is None and window.isWindowModified()
 
 
 def test_undoing_back_to_the_saved_network_is_unmodified(window, qtbot, tmp_path, monkeypatch):
     train(qtbot, window)
-    resume = window.training.trained.resume
+    resume = window.session.trained.resume
     choose_file(monkeypatch, tmp_path / "plain.nnproj")
     assert window.files.save()
     window.model.set_trainable(1, False)  # the weights still fit: they stay, without the resume state
     assert window.document.is_modified and window.isWindowModified()
-    assert window.training.trained.resume is None
-    window.undo_action.trigger()
+    assert window.session.trained.resume is None
+    window.menu_actions.undo.trigger()
     assert not window.document.is_modified and not window.isWindowModified()
-    assert window.training.trained.resume is resume  # Continue goes on exactly again
+    assert window.session.trained.resume is resume  # Continue goes on exactly again
     window.model.set_param(1, "units", 64)
-    window.undo_action.trigger()
-    assert not window.document.is_modified and window.training.trained.resume is resume
+    window.menu_actions.undo.trigger()
+    assert not window.document.is_modified and window.session.trained.resume is resume
     window.training.form.epochs.setValue(window.training.form.epochs.value() + 1)
     assert window.isWindowModified()  # a setting counts too, undo or not
-    window.redo_action.trigger()
-    window.undo_action.trigger()
+    window.menu_actions.redo.trigger()
+    window.menu_actions.undo.trigger()
     assert window.document.is_modified
 
 

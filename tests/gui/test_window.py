@@ -23,14 +23,14 @@ def _choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
 
 
 def test_presets_menu_loads_each_preset_and_undo_restores(window) -> None:
-    actions = [a for a in window.presets_menu.actions() if a.objectName().startswith("preset_")]
+    actions = [a for a in window.menu_actions.presets_menu.actions() if a.objectName().startswith("preset_")]
     assert len(actions) == len(PRESETS)
     start = window.model.spec
     lenet = next(a for a in actions if a.objectName() == "preset_lenet5")
     lenet.trigger()
     assert window.model.spec == preset("lenet5")
-    assert window.undo_action.text() == "Undo Load LeNet-5"
-    window.undo_action.trigger()
+    assert window.menu_actions.undo.text() == "Undo Load LeNet-5"
+    window.menu_actions.undo.trigger()
     assert window.model.spec == start
 
 
@@ -38,7 +38,7 @@ def test_menus_and_shortcuts(window) -> None:
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert titles == ["File", "Edit", "View", "Presets", "Help"]
     assert window.files.save_action.shortcut().toString() == "Ctrl+S"
-    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert window.menu_actions.undo.shortcut().toString() == "Ctrl+Z"
     assert window.editor.duplicate_action.shortcut().toString() == "Ctrl+D"
     assert window.editor.delete_action.shortcut().toString() == "Del"
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.layers import Shape
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
 from playground.core.transfer import TaughtModel
+from playground.data.dataset import DataFacts
 from playground.data.drawings import add_drawing
 from playground.errors import PlaygroundError
 from playground.gui.draw.bars import PredictionBars
@@ -153,15 +153,15 @@ class DrawPanel(QWidget):
 
     # --- the interface the main window uses -------------------------------------------------------
 
-    def set_live_model(self, spec: NetworkSpec, input_shape: Shape, num_classes: int,
-                       class_names: Sequence[str], mean: float, std: float,
-                       snapshot_fn: SnapshotFn) -> None:
-        """Read drawings with the network being trained, fed from ``snapshot_fn`` (trainer.snapshot).
+    def set_live_model(self, spec: NetworkSpec, facts: DataFacts, snapshot_fn: SnapshotFn) -> None:
+        """Read drawings with the network being trained (or the weights it left) on data of ``facts``,
+        fed from ``snapshot_fn`` (trainer.snapshot). When drawings cannot feed it (another input
+        shape, or it predicts values) the pad says so instead of predicting.
 
         The panel keeps its own model copy and loads each new snapshot version (polled every
         300 ms), predicting the current drawing again each time.
         """
-        self.source.use_live(spec, input_shape, num_classes, class_names, mean, std, snapshot_fn)
+        self.source.use_live(spec, facts, snapshot_fn)
 
     @Slot()
     def use_sample_model(self) -> None:
@@ -196,8 +196,16 @@ class DrawPanel(QWidget):
         return self.source.answering()
 
     def show_example(self, image28: np.ndarray) -> None:
-        """Put a 28x28 example (values in [0, 1] or uint8 0-255, white on black) on the canvas."""
+        """Put a 28x28 example, (28, 28) or (1, 28, 28) (values in [0, 1] or uint8 0-255, white on black),
+        on the canvas; other images are not drawings and get a message."""
         pixels = np.asarray(image28, dtype=np.float32)
+        if pixels.ndim == 3 and pixels.shape[0] == 1:
+            pixels = pixels[0]
+        if pixels.ndim != 2:
+            shape = "×".join(str(d) for d in pixels.shape)
+            self.show_message(self.tr("The drawing pad shows one-channel drawings, not %1 images.")
+                              .replace("%1", shape))
+            return
         if pixels.max(initial=0.0) <= 1.0:
             pixels = pixels * 255.0
         gray = np.ascontiguousarray(np.clip(pixels, 0, 255).astype(np.uint8))

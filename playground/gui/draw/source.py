@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from playground.core.layers import Shape
 from playground.core.predict import Predictor
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec
 from playground.core.transfer import TaughtModel
+from playground.data.dataset import CLASSIFICATION, DataFacts
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
 
@@ -34,11 +34,12 @@ class AnsweringModel:
 
     spec: NetworkSpec
     model: torch.nn.Module
-    mean: float
-    std: float
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
     class_names: tuple[str, ...]
     version: int
     live: bool
+    input_shape: tuple[int, ...] = FEEDABLE
 
 
 class ModelSource(QObject):
@@ -72,12 +73,11 @@ class ModelSource(QObject):
         """The sample model's predictor and class names, or a problem saying why there is none."""
         try:
             spec, model, facts = load_model(path)
-            predictor = Predictor(spec, tuple(facts["input_shape"]), int(facts["num_classes"]),
-                                  float(facts["mean"]), float(facts["std"]))
+            predictor = Predictor(spec, facts.input_shape, facts.outputs, facts.mean, facts.std)
             predictor.load(0, model.state_dict())
         except (PlaygroundError, KeyError, TypeError, ValueError, RuntimeError) as exc:
             return None, (), self.tr("The sample model cannot be loaded: %1").replace("%1", str(exc))
-        return predictor, tuple(str(n) for n in facts["class_names"]), ""
+        return predictor, facts.class_names, ""
 
     def use_sample(self) -> None:
         """Answer with the shipped sample model and stop polling."""
@@ -88,21 +88,23 @@ class ModelSource(QObject):
         self._set_description(self.tr("Sample model (small CNN trained on the bundled MNIST sample)"))
         self.weights_changed.emit()
 
-    def use_live(self, spec: NetworkSpec, input_shape: Shape, num_classes: int,
-                 class_names: Sequence[str], mean: float, std: float, snapshot_fn: SnapshotFn) -> None:
-        """Answer with a copy of the network being trained, fed from ``snapshot_fn`` every 300 ms."""
+    def use_live(self, spec: NetworkSpec, facts: DataFacts, snapshot_fn: SnapshotFn) -> None:
+        """Answer with a copy of the network being trained (or the one it left) on data of ``facts``,
+        fed from ``snapshot_fn`` every 300 ms."""
         self._timer.stop()
         self.live, self._snapshot_fn, self.predictor, self.taught = True, None, None, None
-        names = tuple(str(n) for n in class_names)
-        self.class_names = names if len(names) == num_classes else tuple(map(str, range(num_classes)))
+        self.class_names = facts.class_names or tuple(map(str, range(facts.outputs)))
         self.problem = ""
-        if tuple(input_shape) != FEEDABLE:
-            shape = "×".join(str(d) for d in input_shape)
+        if tuple(facts.input_shape) != FEEDABLE:
+            shape = "×".join(str(d) for d in facts.input_shape)
             self.problem = self.tr("The drawing pad cannot feed this network: it takes %1 inputs, and "
                                    "drawings are 1×28×28 (one channel of 28×28 pixels).").replace("%1", shape)
+        elif facts.task != CLASSIFICATION:
+            self.problem = self.tr("The drawing pad shows class probabilities, and this network predicts "
+                                   "values, not classes.")
         else:
             try:
-                self.predictor = Predictor(spec, tuple(input_shape), num_classes, mean, std)
+                self.predictor = Predictor(spec, facts.input_shape, facts.outputs, facts.mean, facts.std)
             except (PlaygroundError, ValueError, RuntimeError) as exc:
                 self.problem = self.tr("Your network cannot be built here: %1").replace("%1", str(exc))
         self._set_description(self.tr("Your network"))
@@ -129,7 +131,8 @@ class ModelSource(QObject):
         p = self._sample
         if p is None:
             return None
-        return AnsweringModel(p.spec, p.model, p.mean, p.std, self._sample_names, p.version, False)
+        return AnsweringModel(p.spec, p.model, p.mean, p.std, self._sample_names, p.version, False,
+                              p.input_shape)
 
     def version(self) -> int:
         """The version of the loaded weights (-1 before the first snapshot; 0 for the sample)."""
@@ -140,7 +143,8 @@ class ModelSource(QObject):
         p = self.predictor
         if p is None or self.problem:
             return None
-        return AnsweringModel(p.spec, p.model, p.mean, p.std, self.class_names, p.version, self.live)
+        return AnsweringModel(p.spec, p.model, p.mean, p.std, self.class_names, p.version, self.live,
+                              p.input_shape)
 
     def predict(self, image28: np.ndarray) -> np.ndarray | None:
         """Class probabilities for one (28, 28) input in [0, 1], or None when no model can answer."""

@@ -43,11 +43,11 @@ class TeachWorker(BackgroundJob):
     quiet = (TeachingStopped,)
 
     def __init__(self, spec: NetworkSpec, state: dict[str, torch.Tensor], images: np.ndarray,
-                 labels: np.ndarray, names: list[str], mean: float, std: float,
+                 labels: np.ndarray, names: list[str], mean: tuple[float, ...], std: tuple[float, ...],
                  parent: QObject | None = None) -> None:
         super().__init__("TeachWorker", parent)
         self._args = (spec, state, images, labels, names, mean, std)
 
     def work(self) -> None:
         """Teach, and send the result back."""
-        self.taught.emit(teach(*self._args, progress=self.progressed.emit, should_stop=self.cancel.is_set))
+        self.taught.emit(teach(*self._args, progress=self.progressed.emit, cancel=self.cancel))

@@ -6,8 +6,9 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, Slot
 from PySide6.QtGui import QDrag, QFocusEvent, QFont, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.analysis import LayerInfo, Problem
-from playground.core.layers import ACTIVATIONS, LAYER_TYPES
+from playground.core.layers import LAYER_TYPES
 from playground.core.spec import LayerSpec
 from playground.gui.editor import text
 from playground.gui.editor.model import NetworkModel

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
 from playground.core.spec import NetworkSpec
 
-if TYPE_CHECKING:
-    from playground.gui.editor.model import NetworkModel
-
 MERGE_ID = 1
+Apply = Callable[[NetworkSpec, int | None], None]
+"""Makes a spec current with a layer selected (or none): the editor model's ``_apply``."""
 
 
 class SpecCommand(QUndoCommand):
-    """Replace the model's spec by ``after``; undo puts ``before`` and the old selection back.
+    """Replace the current spec by ``after`` through ``apply``; undo puts ``before`` and the old
+    selection back.
 
     Commands with the same ``merge_key`` that follow each other merge, so typing "120" into a spin
     box is one undo step, not three.
@@ -23,7 +23,7 @@ class SpecCommand(QUndoCommand):
 
     def __init__(
         self,
-        model: NetworkModel,
+        apply: Apply,
         before: NetworkSpec,
         after: NetworkSpec,
         text: str,
@@ -32,7 +32,7 @@ class SpecCommand(QUndoCommand):
         merge_key: tuple | None = None,
     ) -> None:
         super().__init__(text)
-        self._model = model
+        self._apply = apply
         self.before, self.after = before, after
         self._select_before, self._select_after = select_before, select_after
         self.merge_key = merge_key
@@ -51,8 +51,8 @@ class SpecCommand(QUndoCommand):
 
     def redo(self) -> None:
         """Apply the new spec."""
-        self._model._apply(self.after, self._select_after)
+        self._apply(self.after, self._select_after)
 
     def undo(self) -> None:
         """Restore the old spec and selection."""
-        self._model._apply(self.before, self._select_before)
+        self._apply(self.before, self._select_before)

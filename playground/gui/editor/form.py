@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.layers import ACTIVATIONS, LAYER_TYPES, ParamDef
+from playground.core.activations import ACTIVATIONS
+from playground.core.layers import LAYER_TYPES, ParamDef
 from playground.gui.editor.model import NetworkModel
 from playground.gui.editor.text import activation_label, catalogue_text
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from playground.core.analysis import Analysis, Fix, analyse
+from playground.core.choices import CLASSIFICATION, default_loss
 from playground.core.presets import PRESETS, preset
 from playground.core.spec import LayerSpec, NetworkSpec, layer
 from playground.gui.editor.commands import SpecCommand
@@ -17,7 +18,8 @@ class NetworkModel(QObject):
     """The network being edited. Views read ``spec`` and ``analysis`` and listen to the signals.
 
     Every edit goes through ``edit`` as one undoable command and is refused while the structure is
-    locked (training runs). ``selection_changed`` carries -1 when no layer is selected.
+    locked (training runs). ``selection_changed`` carries -1 when no layer is selected. The network
+    is analysed for the dataset ``set_dataset`` names: one input's shape and the outputs the task needs.
     """
 
     spec_changed = Signal(object)
@@ -30,17 +32,18 @@ class NetworkModel(QObject):
     def __init__(
         self,
         spec: NetworkSpec,
-        input_shape: tuple[int, ...] = (1, 28, 28),
-        num_classes: int = 10,
+        input_shape: tuple[int, ...],
+        outputs: int,
         dataset_name: str = "",
+        task: str = CLASSIFICATION,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._spec = spec
         self._input_shape = tuple(input_shape)
-        self._num_classes = num_classes
+        self._outputs, self._task = outputs, task
         self._dataset_name = dataset_name
-        self._analysis = analyse(spec, self._input_shape, num_classes)
+        self._analysis = self._analyse(spec)
         self._selected: int | None = None
         self._locked = False
         self._lock_reason = ""
@@ -68,8 +71,14 @@ class NetworkModel(QObject):
         return self._input_shape
 
     @property
-    def num_classes(self) -> int:
-        return self._num_classes
+    def outputs(self) -> int:
+        """How many outputs the dataset's task needs: its classes, or its regression targets."""
+        return self._outputs
+
+    @property
+    def task(self) -> str:
+        """The dataset's task: "classification" or "regression"."""
+        return self._task
 
     @property
     def dataset_name(self) -> str:
@@ -116,10 +125,11 @@ class NetworkModel(QObject):
         self._apply(spec, None)
         self.undo_stack.setClean()
 
-    def set_dataset(self, name: str, input_shape: tuple[int, ...], num_classes: int) -> None:
-        """Analyse against another dataset's input shape and class count."""
+    def set_dataset(self, name: str, input_shape: tuple[int, ...], outputs: int,
+                    task: str = CLASSIFICATION) -> None:
+        """Analyse against another dataset's input shape and outputs."""
         self._dataset_name = name
-        self._input_shape, self._num_classes = tuple(input_shape), num_classes
+        self._input_shape, self._outputs, self._task = tuple(input_shape), outputs, task
         self.dataset_changed.emit(name)
         self._apply(self._spec, self._selected)
 
@@ -137,7 +147,8 @@ class NetworkModel(QObject):
         """Push an undoable change to ``new``; False when locked or nothing changes."""
         if self._locked or new == self._spec:
             return False
-        self.undo_stack.push(SpecCommand(self, self._spec, new, text, self._selected, select, merge_key))
+        self.undo_stack.push(SpecCommand(self._apply, self._spec, new, text, self._selected, select,
+                                         merge_key))
         return True
 
     def add_layer(self, type_name: str) -> bool:
@@ -202,11 +213,14 @@ class NetworkModel(QObject):
 
     # --- called by the undo commands ---------------------------------------------------------
 
+    def _analyse(self, spec: NetworkSpec) -> Analysis:
+        return analyse(spec, self._input_shape, self._outputs, default_loss(self._task), self._task)
+
     def _apply(self, spec: NetworkSpec, select: int | None) -> None:
         """Make ``spec`` current, analyse it and tell the views (selection settled before they hear)."""
         could, why, was = self.can_train, self.why_not, self._selected
         self._spec = spec
-        self._analysis = analyse(spec, self._input_shape, self._num_classes)
+        self._analysis = self._analyse(spec)
         self._selected = select if select is not None and 0 <= select < len(spec) else None
         self.spec_changed.emit(spec)
         self.analysis_changed.emit(self._analysis)

@@ -1,4 +1,4 @@
-"""The palette: one "Add <Type>" button per row of the layer catalogue, by category, and the presets."""
+"""The palette: one "Add <Type>" button per row of the layer catalogue, by family, and the presets."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ class LayerPalette(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(2)
-        categories: dict[str, list[str]] = {}
+        families: dict[str, list[str]] = {}
         for name, row in LAYER_TYPES.items():
-            categories.setdefault(row.category, []).append(name)
-        for category, names in categories.items():
-            layout.addWidget(self._heading(catalogue_text(category).capitalize()))
+            families.setdefault(row.family, []).append(name)
+        for family, names in families.items():
+            layout.addWidget(self._heading(catalogue_text(family).capitalize()))
             grid = QGridLayout()
             grid.setSpacing(4)
             for i, name in enumerate(names):

@@ -144,8 +144,8 @@ class LayerStack(QScrollArea):
         for i, card in enumerate(self.cards):
             card.show_layer(i, spec.layers[i], analysis.layers[i], analysis.problems_for(i))
         self._on_dataset_changed(self.model.dataset_name)
-        classes = self.tr("%1 classes").replace("%1", str(analysis.num_classes))
-        self.output_card.show_end(classes, tuple(p for p in analysis.problems if p.layer is None))
+        self.output_card.show_end(text.outputs(analysis.outputs, self.model.task),
+                                  tuple(p for p in analysis.problems if p.layer is None))
         self._show_selection(self.model.selected, had_focus)
 
     @Slot(str)

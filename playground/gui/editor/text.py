@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.analysis import Analysis
-from playground.core.layers import ACTIVATIONS, LAYER_TYPES
+from playground.core.choices import CLASSIFICATION
+from playground.core.layers import LAYER_TYPES
 from playground.core.spec import LayerSpec
 
 _UNITS = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K"))
@@ -57,6 +59,14 @@ def params_summary(spec: LayerSpec) -> str:
 def activation_label(name: str) -> str:
     """ "relu" -> "ReLU", translated."""
     return catalogue_text(ACTIVATIONS[name].label)
+
+
+def outputs(count: int, task: str) -> str:
+    """ "10 classes", or for regression "1 output value"."""
+    if task == CLASSIFICATION:
+        return QCoreApplication.translate("LayerStack", "%1 classes").replace("%1", str(count))
+    words = "%1 output value" if count == 1 else "%1 output values"
+    return QCoreApplication.translate("LayerStack", words).replace("%1", str(count))
 
 
 def so_far(analysis: Analysis, value: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import torch
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
@@ -20,10 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.metrics import EpochRecord
-from playground.core.training import Trainer
-from playground.data.sources import Dataset
+from playground.core.metrics import EpochRecord, RunState
 from playground.errors import PlaygroundError
+from playground.gui.docks import DockHost
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.inspect.confusion import ConfusionMatrixView
 from playground.gui.inspect.evaluator import (
@@ -34,43 +31,36 @@ from playground.gui.inspect.evaluator import (
 from playground.gui.inspect.gallery import ExampleGallery
 from playground.gui.inspect.jobs import KeptWords, kept_job, live_job, sample_job
 from playground.gui.inspect.scores import ScoreTable
-from playground.gui.train import TrainingPanel
+from playground.gui.session import TrainingSession
 from playground.gui.train.controls import MessageBanner
-
-if TYPE_CHECKING:
-    from playground.gui.main_window import MainWindow
-
-LIVE = "live"
-"""The source of a job on a run's snapshot (a kept-weights job's source is the weights, the sample's None)."""
+from playground.gui.train.runner import ActiveRun
 
 
 class EvaluationPanel(QWidget):
     """Evaluates a model copy on the test split after each epoch and on demand, and shows where it errs.
 
-    While a run trains, its network is read through ``trainer.snapshot`` (from ``training_started``);
-    when none trains, the weights the training panel keeps (``trained``: a run's, a project's or a
-    file's, which the drawing pad answers with) are tested on its dataset; without any, the pad's
-    sample model on the bundled MNIST sample. ``example_sent`` comes after an image went to the pad.
-    A result (or running evaluation) of weights that are gone (a new project, a reset) is dropped.
+    While a run of ``session`` trains, its network is read through the trainer's snapshots; when none
+    trains, the weights the session keeps (a run's, a project's or a file's, which the drawing pad
+    answers with) are tested on its dataset; without any, the pad's sample model on the bundled MNIST
+    sample. ``example_sent`` comes after an image went to the pad. A result (or a running evaluation)
+    of weights that are gone (a new project, a reset) is dropped: each job carries the serial of its
+    weights, and the session says which serial is kept.
     """
 
     evaluated = Signal()
     example_sent = Signal(int)
 
-    def __init__(self, training: TrainingPanel | None, drawing: DrawPanel,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, session: TrainingSession, drawing: DrawPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.training, self.drawing = training, drawing
-        self._trainer: Trainer | None = None
-        self._dataset: Dataset | None = None
+        self.session, self.drawing = session, drawing
+        self._run: ActiveRun | None = None
         self._last_epoch = 0
         self._stale: tuple[int, dict[str, torch.Tensor]] | None = None  # an epoch seen while hidden
         self._user_cell: tuple[int, int] | None = None
         self._worker: EvaluationWorker | None = None
+        self._running_serial = 0
         self._pending: EvaluationJob | None = None
-        self._sources: dict[str, object] = {}  # "running", "pending", "result": where each came from
         self._kept: KeptWords | None = None
-        self._run_weights: dict[str, torch.Tensor] | None = None  # what the last run left, once it ended
         self.result: EvaluationResult | None = None
         self._build()
         self.evaluate_button.clicked.connect(self.evaluate)
@@ -78,11 +68,10 @@ class EvaluationPanel(QWidget):
         self.matrix.cell_selected.connect(self._on_cell_selected)
         self.gallery.example_chosen.connect(self._on_example_chosen)
         drawing.weights_changed.connect(self._on_drawing_weights_changed)
-        if training is not None:
-            training.training_started.connect(self._on_training_started)
-            training.epoch_finished.connect(self._on_epoch_finished)
-            training.weights_changed.connect(self._on_kept_weights_changed)
-            training.training_stopped.connect(self._on_training_stopped)
+        session.run_started.connect(self._on_run_started)
+        session.epoch_finished.connect(self._on_epoch_finished)
+        session.weights_changed.connect(self._on_kept_weights_changed)
+        session.run_finished.connect(self._on_run_finished)
 
     def _build(self) -> None:
         self.evaluate_button = QPushButton(self.tr("Evaluate"), self)
@@ -140,11 +129,11 @@ class EvaluationPanel(QWidget):
     def evaluate(self) -> None:
         """Evaluate the current weights now (after the one running, if any)."""
         try:
-            job, source = self._current_job()
+            job = self._current_job()
         except PlaygroundError as exc:
             self.banner.show_message(exc.message, exc.hint or "")
             return
-        self._request(job, source)
+        self._request(job)
 
     @Slot()
     def cancel(self) -> None:
@@ -167,43 +156,41 @@ class EvaluationPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         """An epoch that ended while the panel was hidden is evaluated once it shows."""
         super().showEvent(event)
-        if self._stale is not None and self._trainer is not None:
+        if self._stale is not None and self._run is not None:
             self._evaluate_epoch(*self._stale)
 
     # --- where the model comes from -------------------------------------------------------------
 
-    def _current_job(self) -> tuple[EvaluationJob, object]:
-        """A job (and its source) for the run's latest snapshot, the kept weights, or the drawing pad's
-        sample model."""
-        training, trainer, dataset = self.training, self._trainer, self._dataset
-        if training is not None and not training.is_training and training.trained is not None:
-            return kept_job(training, self._kept), training.trained.weights
-        if trainer is None or dataset is None:
-            return sample_job(self.drawing.answering_model()), None
-        state = trainer.state
-        if state == "finished":
+    def _current_job(self) -> EvaluationJob:
+        """A job for the run's latest snapshot, the kept weights, or the drawing pad's sample model."""
+        session, run = self.session, self._run
+        if not session.is_training and session.trained is not None:
+            return kept_job(session, self._kept)
+        if run is None:
+            return sample_job(self.drawing.answering_model())
+        state = run.trainer.state
+        if state == RunState.FINISHED:
             words = self.tr("Your network after epoch %1").replace("%1", str(self._last_epoch))
-        elif state in ("idle", "running", "paused"):
+        elif state in (RunState.IDLE, RunState.RUNNING, RunState.PAUSED):
             words = self.tr("Your network during epoch %1").replace("%1", str(self._last_epoch + 1))
         else:
             words = self.tr("Your network when training stopped")
-        return live_job(trainer, dataset, words), LIVE
+        return live_job(run.trainer, run.dataset, words, run.serial)
 
-    def _request(self, job: EvaluationJob, source: object) -> None:
+    def _request(self, job: EvaluationJob) -> None:
         self.banner.hide()
         if self._worker is not None:
-            self._pending, self._sources["pending"] = job, source
+            self._pending = job
             return
-        self._start(job, source)
+        self._start(job)
 
-    def _start(self, job: EvaluationJob, source: object) -> None:
-        self._sources["running"] = source
+    def _start(self, job: EvaluationJob) -> None:
         worker = EvaluationWorker(job, self)
         worker.progressed.connect(self._on_progressed)
         worker.evaluated.connect(self._on_evaluated)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_finished)
-        self._worker = worker
+        self._worker, self._running_serial = worker, job.serial
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -211,18 +198,18 @@ class EvaluationPanel(QWidget):
 
     # --- reactions -------------------------------------------------------------------------------
 
-    @Slot(object, object)
-    def _on_training_started(self, trainer: Trainer, dataset: Dataset) -> None:
-        self._trainer, self._dataset = trainer, dataset
+    @Slot(object)
+    def _on_run_started(self, run: ActiveRun) -> None:
+        self._run = run
         self._last_epoch, self._stale = 0, None
-        self._user_cell = self._run_weights = None
+        self._user_cell = None
 
     @Slot(object)
     def _on_epoch_finished(self, record: EpochRecord) -> None:
         self._last_epoch = record.epoch
-        if self._trainer is None:
+        if self._run is None:
             return
-        _version, state = self._trainer.snapshot()  # published just before the epoch's record
+        _version, state = self._run.trainer.snapshot()  # published just before the epoch's record
         if self.isVisible():
             self._evaluate_epoch(record.epoch, state)
         else:
@@ -230,52 +217,44 @@ class EvaluationPanel(QWidget):
 
     def _evaluate_epoch(self, epoch: int, state: dict[str, torch.Tensor]) -> None:
         self._stale = None
+        if self._run is None:
+            return
         words = self.tr("Your network after epoch %1").replace("%1", str(epoch))
         try:
-            job = live_job(self._trainer, self._dataset, words, state)
+            job = live_job(self._run.trainer, self._run.dataset, words, self._run.serial, state)
         except PlaygroundError as exc:
             self.banner.show_message(exc.message, exc.hint or "")
             return
-        self._request(job, LIVE)
+        self._request(job)
 
     @Slot()
     def _on_drawing_weights_changed(self) -> None:
         """The network was edited after training (the pad went back to the sample): follow it."""
         answering = self.drawing.answering_model()
-        training = self.training is not None and self.training.is_training
-        if self._trainer is not None and not training and answering is not None and not answering.live:
-            self._trainer = self._dataset = None
+        if (self._run is not None and not self.session.is_training and answering is not None
+                and not answering.live):
+            self._run = None
             self._user_cell = None
 
     @Slot()
     def _on_kept_weights_changed(self) -> None:
         """Other kept weights (a project opened, a file loaded, a reset): the chosen cell goes, and so
         does a result (or a running evaluation) of weights that are gone."""
-        if self.training is None or self.training.is_training:
+        if self.session.is_training:
             return
         self._user_cell = None
-        if self.running and self._gone(self._sources.get("running")):
+        if self.running and self._gone(self._running_serial):
             self.cancel()
-        if self.result is not None and self._gone(self._sources.get("result")):
+        if self.result is not None and self._gone(self.result.serial):
             self._drop_result()
 
-    def _gone(self, source: object) -> bool:
-        """True when the weights ``source`` (see LIVE) were read from are not the kept ones any more."""
-        if source is None:
-            return False
-        trained = self.training.trained if self.training is not None else None
-        if trained is None:
-            return True
-        if source == LIVE:
-            if self._run_weights is None:  # the run has just ended: its weights are being kept
-                return False
-            source = self._run_weights
-        return source is not trained.weights
+    def _gone(self, serial: int) -> bool:
+        """True when the weights of ``serial`` (0: the sample model's) are not the kept ones any more."""
+        return serial != 0 and serial != self.session.weights_serial
 
     def _drop_result(self) -> None:
         """Back to the state before any evaluation: a fresh matrix, no scores, the prompts."""
         self.result = None
-        self._sources.pop("result", None)
         fresh = ConfusionMatrixView(self)
         fresh.cell_selected.connect(self._on_cell_selected)
         old, self.matrix = self.matrix, fresh
@@ -285,18 +264,16 @@ class EvaluationPanel(QWidget):
         self.banner.hide()
         self._show_prompts()
 
-    @Slot(str)
-    def _on_training_stopped(self, state: str) -> None:
+    @Slot(object)
+    def _on_run_finished(self, run: ActiveRun) -> None:
         """The weights the run left are "your network after epoch N" until others replace them."""
-        trained = self.training.trained if self.training is not None else None
-        self._run_weights = trained.weights if trained is not None else None
-        if trained is None or state == "error":
+        if run.final_state == RunState.FAILED:
             return
-        if state == "finished":
+        if run.final_state == RunState.FINISHED:
             words = self.tr("Your network after epoch %1").replace("%1", str(self._last_epoch))
         else:
             words = self.tr("Your network when training stopped")
-        self._kept = trained.weights, words
+        self._kept = run.serial, words
 
     @Slot(int, int)
     def _on_progressed(self, done: int, total: int) -> None:
@@ -306,7 +283,6 @@ class EvaluationPanel(QWidget):
     @Slot(object)
     def _on_evaluated(self, result: EvaluationResult) -> None:
         self.result = result
-        self._sources["result"] = self._sources.get("running")
         ev = result.evaluation
         self.about.setText(self.tr("%1, test split of %2, %3 images. Accuracy: %4")
                            .replace("%1", result.description).replace("%2", result.dataset_name)
@@ -330,7 +306,7 @@ class EvaluationPanel(QWidget):
             worker.deleteLater()
         job, self._pending = self._pending, None
         if job is not None:
-            self._start(job, self._sources.get("pending"))
+            self._start(job)
             return
         self.cancel_button.setEnabled(False)
         self.progress.hide()
@@ -368,10 +344,12 @@ class EvaluationPanel(QWidget):
         self.example_sent.emit(index)
 
 
-def install_evaluation(window: MainWindow) -> QDockWidget:
-    """Add the Evaluation dock to ``window``, fed by its training panel and drawing pad."""
-    panel = EvaluationPanel(window.training, window.drawing)
+def install_evaluation(host: DockHost, session: TrainingSession, drawing: DrawPanel,
+                       draw_dock: QDockWidget) -> QDockWidget:
+    """Add the Evaluation dock to ``host``, fed by the session and the drawing pad; an image sent to
+    the pad raises ``draw_dock``."""
+    panel = EvaluationPanel(session, drawing)
     title = QCoreApplication.translate("EvaluationPanel", "Evaluation")
-    dock = window.add_dock(panel, title, "evaluation_dock", Qt.DockWidgetArea.RightDockWidgetArea)
-    panel.example_sent.connect(window.draw_dock.raise_)
+    dock = host.add_dock(panel, title, "evaluation_dock", Qt.DockWidgetArea.RightDockWidgetArea)
+    panel.example_sent.connect(draw_dock.raise_)
     return dock

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -12,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QDockWidget, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.activations_view import (
     LARGE_WEIGHT_STD,
     fresh_model,
@@ -20,11 +20,15 @@ from playground.core.activations_view import (
     saturation,
     saturation_threshold,
 )
-from playground.core.layers import ACTIVATIONS, Shape
+from playground.core.layers import Shape
 from playground.core.spec import NetworkSpec
-from playground.data.sources import Dataset, load_dataset
+from playground.data.dataset import Dataset
+from playground.data.registry import load_dataset
 from playground.errors import PlaygroundError
+from playground.gui.docks import DockHost
+from playground.gui.draw.panel import DrawPanel
 from playground.gui.draw.source import AnsweringModel
+from playground.gui.editor.model import NetworkModel
 from playground.gui.editor.text import activation_label
 from playground.gui.inspect.explorer_plot import ExplorerPlot
 from playground.gui.inspect.explorer_text import (
@@ -36,9 +40,7 @@ from playground.gui.inspect.explorer_text import (
     over_text,
     saturation_text,
 )
-
-if TYPE_CHECKING:
-    from playground.gui.main_window import MainWindow
+from playground.gui.session import TrainingSession
 
 REFRESH_MS = 500
 BATCH = 512
@@ -55,8 +57,8 @@ class Shown:
 
     spec: NetworkSpec
     model: torch.nn.Module
-    mean: float
-    std: float
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
     text: str
 
 
@@ -204,10 +206,10 @@ class ActivationExplorer(QWidget):
         self.source_combo.setCurrentIndex(ANSWERING if same else FRESH)
         self.source_combo.blockSignals(False)
 
-    def _dataset(self) -> tuple[np.ndarray, str, float, float]:
-        """The first test images of the training panel's dataset (or the MNIST sample), name, mean, std."""
+    def _dataset(self) -> tuple[np.ndarray, str, tuple[float, ...], tuple[float, ...]]:
+        """The first test inputs of the session's dataset (or the MNIST sample), name, mean, std."""
         dataset = self._dataset_fn() or load_dataset(FALLBACK_DATASET)
-        return dataset.test_images[:BATCH], dataset.name, dataset.mean, dataset.std
+        return dataset.test_x[:BATCH], dataset.name, dataset.mean, dataset.std
 
     def _find_network(self) -> Shown | None:
         """The network the chosen source names, or None when no model answers the drawing pad."""
@@ -279,7 +281,8 @@ class ActivationExplorer(QWidget):
         self.saturation_label.setText(saturation_text(name, self.share, saturation_threshold(name),
                                                       mean_derivative(name, values), len(values)))
         default_init = self.source_combo.currentIndex() == FRESH
-        if default_init and name in ("sigmoid", "tanh") and self.share < HINT_BELOW:
+        row = ACTIVATIONS[name]
+        if default_init and row.family == "saturating" and not row.probabilities and self.share < HINT_BELOW:
             self.hint_label.setText(large_weights_hint(name))
             self.hint_label.show()
 
@@ -326,14 +329,14 @@ class ActivationExplorer(QWidget):
             self.schedule_refresh()
 
 
-def install_explorer(window: MainWindow, refresh_ms: int = REFRESH_MS) -> QDockWidget:
-    """Add the "Activation explorer" dock to ``window`` and keep it in step with the pad, editor and data."""
+def install_explorer(host: DockHost, session: TrainingSession, model: NetworkModel, drawing: DrawPanel,
+                     refresh_ms: int = REFRESH_MS) -> QDockWidget:
+    """Add the "Activation explorer" dock to ``host``, in step with the pad, the editor and the session."""
     explorer = ActivationExplorer(
-        window.drawing.answering_model, lambda: window.training.dataset,
-        lambda: (window.model.spec, window.model.input_shape, window.model.num_classes),
-        refresh_ms=refresh_ms)
-    window.drawing.weights_changed.connect(explorer.schedule_refresh)
-    window.model.spec_changed.connect(explorer.schedule_refresh)
-    window.training.dataset_changed.connect(explorer.schedule_refresh)
-    return window.add_dock(explorer, explorer.tr("Activation explorer"), "explorer_dock",
-                           Qt.DockWidgetArea.RightDockWidgetArea)
+        drawing.answering_model, lambda: session.dataset,
+        lambda: (model.spec, model.input_shape, model.outputs), refresh_ms=refresh_ms)
+    drawing.weights_changed.connect(explorer.schedule_refresh)
+    model.spec_changed.connect(explorer.schedule_refresh)
+    session.dataset_changed.connect(explorer.schedule_refresh)
+    return host.add_dock(explorer, explorer.tr("Activation explorer"), "explorer_dock",
+                         Qt.DockWidgetArea.RightDockWidgetArea)

@@ -7,8 +7,8 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
-from playground.core.activations_view import activation_family
-from playground.core.layers import ACTIVATIONS
+from playground.core.activations import ACTIVATIONS
+from playground.core.layers import LAYER_TYPES
 from playground.core.spec import LayerSpec
 from playground.gui.editor.text import activation_label, catalogue_text
 
@@ -23,29 +23,7 @@ def _tr(source: str) -> str:
 
 def note(name: str) -> str:
     """One sentence on what activation ``name``'s derivative means for learning."""
-    notes = {
-        "none": _tr("Without an activation the derivative is 1 everywhere: the gradient passes "
-                    "unchanged, but stacked linear layers collapse into a single linear map."),
-        "relu": _tr("ReLU passes the gradient unchanged (1) for positive inputs and blocks it (0) for "
-                    "negative ones: a unit whose inputs are always negative stops learning (a dead unit)."),
-        "leaky_relu": _tr("LeakyReLU keeps a slope of 0.01 for negative inputs, so units there still "
-                          "get a little gradient and cannot die completely."),
-        "elu": _tr("ELU's derivative falls smoothly from 1 towards 0 for negative inputs: some gradient "
-                   "survives there, and the outputs stay closer to zero mean."),
-        "gelu": _tr("GELU is a smooth ReLU: its derivative rises from 0 to a little above 1 around zero, "
-                    "so slightly negative inputs still learn."),
-        "silu": _tr("SiLU (swish) is a smooth ReLU like GELU: its derivative dips just below 0 for "
-                    "negative inputs and peaks near 1.1."),
-        "sigmoid": _tr("The sigmoid's derivative is at most 0.25 and almost 0 beyond |x| ≈ 4, so the "
-                       "gradient shrinks at every sigmoid layer it flows back through: the vanishing "
-                       "gradient of deep sigmoid networks."),
-        "tanh": _tr("tanh's derivative reaches 1 at zero, four times the sigmoid's best, and its outputs "
-                    "are centred on zero, but it saturates too once |x| passes about 2."),
-        "softmax": _tr("Softmax acts on a whole vector of scores. Shown: output 1 of softmax(x, 0, …, 0) "
-                       "over ten scores as x varies; its derivative is the Jacobian's diagonal s(1 − s), "
-                       "at most 0.25 and near 0 once one class takes almost all the probability."),
-    }
-    return notes[name]
+    return catalogue_text(ACTIVATIONS[name].note)
 
 
 def _rich(formula: str) -> str:
@@ -67,7 +45,7 @@ def formula_html(name: str) -> str:
 
 def layer_label(index: int, layer: LayerSpec) -> str:
     """ "Layer 2 · Linear(128) · Sigmoid" for spec layer ``index`` (0-based)."""
-    main = next(iter(layer.params.values()), None) if layer.type in ("Linear", "Conv2d") else None
+    main = next(iter(layer.params.values()), None) if LAYER_TYPES[layer.type].weights_view else None
     kind = catalogue_text(layer.type) + (f"({main})" if main is not None else "")
     return (_tr("Layer %1").replace("%1", str(index + 1))
             + f" · {kind} · {activation_label(layer.activation)}")
@@ -76,19 +54,7 @@ def layer_label(index: int, layer: LayerSpec) -> str:
 def saturation_text(name: str, share: float, threshold: float, mean_grad: float, count: int) -> str:
     """What share of ``count`` pre-activations get little or no gradient, in the words of ``name``'s family,
     and the average derivative over all of them."""
-    label, family = activation_label(name), activation_family(name)
-    if family == "saturating":
-        first = _tr("%1% of pre-activations are where %2′ < %3: saturated, so little gradient flows back.")
-    elif name == "relu":
-        first = _tr("%1% of pre-activations are x ≤ 0, where %2′ = 0: no gradient flows (inactive units).")
-    elif name == "leaky_relu":
-        first = _tr("%1% of pre-activations are x ≤ 0, where %2′ = 0.01: only a trickle of gradient "
-                    "flows (the leaky side).")
-    elif family == "rectifier":
-        first = _tr("%1% of pre-activations are on the flat negative side, where %2′ < %3: almost no "
-                    "gradient flows (nearly inactive units).")
-    else:
-        first = _tr("%1% of pre-activations are where %2′ < %3.")
+    label, first = activation_label(name), catalogue_text(ACTIVATIONS[name].low_gradient)
     average = _tr("Average %2′ over all %5 values: %4.")
     return ((first + " " + average).replace("%1", f"{100 * share:.0f}").replace("%2", label)
             .replace("%3", f"{threshold:.3g}").replace("%4", f"{mean_grad:.3f}").replace("%5", f"{count:,}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -12,14 +11,13 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.core.inspect import Inside, first_layer_weights, look_inside
+from playground.core.layers import LAYER_TYPES
 from playground.gui.background import one_torch_thread
+from playground.gui.docks import DockHost
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.draw.source import AnsweringModel
 from playground.gui.inspect import inside_text as text
 from playground.gui.inspect.inside_sections import LayerSection, SaliencySection, Section, WeightsSection
-
-if TYPE_CHECKING:
-    from playground.gui.main_window import MainWindow
 
 THROTTLE_MS = 50
 """Drawing and weight updates are coalesced: at most one recompute per this many ms (~20 Hz)."""
@@ -63,15 +61,15 @@ class InsideView(QWidget):
         self._sections = QVBoxLayout(self.content)
         self._sections.setContentsMargins(6, 0, 6, 0)
         self._sections.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.content)
+        self.sections_area = QScrollArea(self)
+        self.sections_area.setWidgetResizable(True)
+        self.sections_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.sections_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections_area.setWidget(self.content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.note)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.sections_area, 1)
         self.setMinimumWidth(260)
         self._say(text.prompt())
         drawing.prediction_changed.connect(self._on_prediction_changed)
@@ -124,7 +122,7 @@ class InsideView(QWidget):
             self._say(text.prompt())
             return
         spec = answering.spec
-        ends_in_softmax = bool(spec.layers) and spec.layers[-1].activation == "softmax"
+        ends_in_softmax = spec.outputs_probabilities
         try:
             with one_torch_thread():
                 inside = look_inside(answering.model, spec, image, answering.mean, answering.std,
@@ -138,7 +136,7 @@ class InsideView(QWidget):
         if answering.model is not self._model or spec != self._spec:
             self._rebuild(answering, inside)
         if self.weights_section is not None and answering.version != self._weights_version:
-            _, weights = first_layer_weights(answering.model, spec, (1, *image.shape))
+            _, weights = first_layer_weights(answering.model, spec, answering.input_shape)
             self.weights_section.show_weights(weights)
             self._weights_version = answering.version
         for section, view in zip(self.layer_sections, inside.layers, strict=True):
@@ -150,7 +148,7 @@ class InsideView(QWidget):
         self.saliency_section.show_saliency(image, inside.saliency, name, percent)
         self.inside = inside
         self.note.hide()
-        self.scroll.show()
+        self.sections_area.show()
         self.refreshed.emit()
 
     def _say(self, message: str) -> None:
@@ -158,7 +156,7 @@ class InsideView(QWidget):
         self.inside = None
         self.note.setText(message)
         self.note.show()
-        self.scroll.hide()
+        self.sections_area.hide()
 
     def sections(self) -> list[Section]:
         """Every section in display order."""
@@ -174,8 +172,8 @@ class InsideView(QWidget):
         spec = answering.spec
         self.saliency_section = SaliencySection(inside.saliency.shape, self.content)
         ordered: list[Section] = [self.saliency_section]
-        kind, weights = first_layer_weights(answering.model, spec, (1, *inside.saliency.shape))
-        first = next((i for i, lay in enumerate(spec.layers) if lay.type in ("Conv2d", "Linear")), None)
+        kind, weights = first_layer_weights(answering.model, spec, answering.input_shape)
+        first = next((i for i, lay in enumerate(spec.layers) if LAYER_TYPES[lay.type].weights_view), None)
         self.weights_section = None
         if kind != "none" and first is not None:
             self.weights_section = WeightsSection(kind, weights, first, spec.layers[first].type, self.content)
@@ -193,8 +191,8 @@ class InsideView(QWidget):
         self._model, self._spec, self._weights_version = answering.model, spec, None
 
 
-def install_inside_view(window: MainWindow) -> QDockWidget:
-    """Add the "Inside the network" dock to ``window``, reading its drawing pad."""
-    view = InsideView(window.drawing)
-    return window.add_dock(view, view.tr("Inside the network"), "inside_dock",
-                           Qt.DockWidgetArea.RightDockWidgetArea)
+def install_inside_view(host: DockHost, drawing: DrawPanel) -> QDockWidget:
+    """Add the "Inside the network" dock to ``host``, reading the drawing pad."""
+    view = InsideView(drawing)
+    return host.add_dock(view, view.tr("Inside the network"), "inside_dock",
+                         Qt.DockWidgetArea.RightDockWidgetArea)

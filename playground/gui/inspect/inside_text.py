@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.inspect import LayerView
-from playground.core.layers import ACTIVATIONS
+from playground.core.layers import LAYER_TYPES
 from playground.core.spec import LayerSpec
+from playground.gui.editor.text import catalogue_text
 
 DOT = " · "
 
@@ -28,11 +30,11 @@ def layer_title(view: LayerView, spec_layer: LayerSpec, last: bool) -> str:
     elif view.kind == "sequence":
         what = _tr("hidden state, %1 steps × %2 units").replace("%1", str(values.shape[0])).replace(
             "%2", _number(values.shape[1]))
-    elif last and spec_layer.activation == "softmax":
+    elif last and ACTIVATIONS[spec_layer.activation].probabilities:
         what = _tr("%1 probabilities, one per class").replace("%1", _number(values.size))
     elif last:
         what = _tr("%1 scores, one per class").replace("%1", _number(values.size))
-    elif view.type == "Linear":
+    elif LAYER_TYPES[view.type].family == "dense":
         what = _tr("%1 neurons").replace("%1", _number(values.size))
     else:
         what = _tr("%1 values").replace("%1", _number(values.size))
@@ -47,34 +49,14 @@ def layer_title(view: LayerView, spec_layer: LayerSpec, last: bool) -> str:
 
 def layer_caption(view: LayerView, spec_layer: LayerSpec, last: bool) -> str:
     """One sentence for a learner on what this layer's picture shows."""
-    if last and spec_layer.activation == "softmax":
+    if last and ACTIVATIONS[spec_layer.activation].probabilities:
         return _tr("The class probabilities: the softmax turns the scores into numbers that add up to 1, "
                    "as on the drawing pad's bars.")
-    if last and view.type == "Linear":
+    row = LAYER_TYPES[view.type]
+    if last and row.output_param:
         return _tr("The raw scores (logits) for each class: the softmax turns them into the "
                    "probabilities on the drawing pad's bars.")
-    captions = {
-        "Conv2d": _tr("Each map shows where one filter found its pattern: a filter looks at a small "
-                      "patch at a time (local connections) and the same filter slides over the whole "
-                      "image (weight sharing)."),
-        "MaxPool2d": _tr("Max pooling keeps the strongest response in each window: the maps shrink, "
-                         "but what was found survives even if it moved a little."),
-        "AvgPool2d": _tr("Average pooling replaces each window by its mean: the maps shrink and "
-                         "become smoother."),
-        "Flatten": _tr("Flatten lays the maps out as one long list of numbers (shown here in rows) so "
-                       "that dense layers can read them."),
-        "Linear": _tr("Each cell is one neuron, which weighs every value of the layer before and adds "
-                      "a bias: bright neurons respond strongly to this drawing."),
-        "Dropout": _tr("Dropout only acts while training: when the network reads a drawing these are "
-                       "the same values as the layer before."),
-        "BatchNorm": _tr("Batch normalisation rescales every channel with statistics learned in "
-                         "training, so the next layer gets values of a steady size."),
-        "Activation": _tr("The activation function bends every value on its own; without it, stacked "
-                          "layers would add up to a single linear map."),
-    }
-    recurrent = _tr("Each row is one time step (one row of the image, top to bottom) and each column "
-                    "one unit of the memory: watch the state build up as the network reads the digit.")
-    return captions.get(view.type, recurrent)
+    return catalogue_text(row.caption)
 
 
 def gate_title(name: str) -> str:

@@ -11,26 +11,22 @@ from torch import nn
 from playground.core.analysis import analyse
 from playground.core.builder import build_model
 from playground.core.spec import NetworkSpec
+from playground.core.trained import Trained
 from playground.core.training import Trainer
-from playground.data.sources import Dataset, load_dataset
+from playground.data.dataset import CLASSIFICATION, Dataset
+from playground.data.registry import load_dataset
 from playground.errors import PlaygroundError
 from playground.gui.draw.source import AnsweringModel
 from playground.gui.inspect.evaluator import EvaluationJob
-from playground.gui.train import TrainingPanel
-from playground.gui.train.runner import Trained
+from playground.gui.session import TrainingSession
 
 SAMPLE_DATASET = "mnist-sample"
-KeptWords = tuple[dict[str, torch.Tensor], str]
-"""Weights a run of this session left, and the words that describe them."""
+KeptWords = tuple[int, str]
+"""The serial of weights a run of this session left, and the words that describe them."""
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("EvaluationPanel", text)
-
-
-def ends_in_softmax(spec: NetworkSpec) -> bool:
-    """True when the network's last layer already outputs probabilities."""
-    return bool(spec.layers) and spec.layers[-1].activation == "softmax"
 
 
 def model_copy(spec: NetworkSpec, dataset: Dataset, loss: str, state: dict[str, torch.Tensor]) -> nn.Module:
@@ -40,18 +36,27 @@ def model_copy(spec: NetworkSpec, dataset: Dataset, loss: str, state: dict[str, 
     (which a training thread's dropout shares).
     """
     with torch.device("meta"):
-        model = build_model(spec, dataset.input_shape, dataset.num_classes, loss=loss)
+        model = build_model(spec, dataset.input_shape, dataset.outputs, loss=loss)
     model = model.to_empty(device="cpu")
     if set(dict(model.named_buffers())) - set(model.state_dict()):
-        model = build_model(spec, dataset.input_shape, dataset.num_classes, loss=loss)  # unsaved buffers
+        model = build_model(spec, dataset.input_shape, dataset.outputs, loss=loss)  # unsaved buffers
     model.load_state_dict(state)
     return model.eval()
 
 
-def live_job(trainer: Trainer, dataset: Dataset, description: str,
+def _classes(dataset: Dataset) -> None:
+    """The confusion matrix needs classes: a regression dataset is a PlaygroundError."""
+    if dataset.task != CLASSIFICATION:
+        raise PlaygroundError(_tr("%1 holds values to predict, not classes: there is no confusion matrix "
+                                  "to show.").replace("%1", dataset.name),
+                              _tr("the training panel's loss and R² curves show how well it fits"))
+
+
+def live_job(trainer: Trainer, dataset: Dataset, description: str, serial: int,
              state: dict[str, torch.Tensor] | None = None) -> EvaluationJob:
-    """A job for ``state`` (by default the trainer's latest weight snapshot); PlaygroundError when
-    there is none or it does not fit."""
+    """A job for ``state`` (by default the trainer's latest weight snapshot) of the run whose weights get
+    ``serial``; PlaygroundError when there is none or it does not fit."""
+    _classes(dataset)
     if state is None:
         _version, state = trainer.snapshot()
     if not state:
@@ -62,17 +67,18 @@ def live_job(trainer: Trainer, dataset: Dataset, description: str,
     except (PlaygroundError, RuntimeError, ValueError) as exc:
         raise PlaygroundError(_tr("The training snapshot does not fit the network: %1")
                               .replace("%1", str(exc))) from None
-    return EvaluationJob(model, ends_in_softmax(trainer.spec), lambda: dataset, description)
+    return EvaluationJob(model, trainer.spec.outputs_probabilities, lambda: dataset, description, serial)
 
 
 def trained_job(trained: Trained, dataset: Dataset | None, loss: str, description: str) -> EvaluationJob:
     """A job for the weights a run left or a file gave, on ``dataset``'s test split; PlaygroundError
-    when there is no dataset or the network does not fit its images or classes."""
+    when there is no dataset or the network does not fit its inputs or classes."""
     if dataset is None:
         raise PlaygroundError(_tr("Your network cannot be tested: no dataset is selected."),
                               _tr("choose a dataset in the Training panel, then press Evaluate"))
+    _classes(dataset)
     shape = "×".join(str(d) for d in dataset.input_shape)
-    layers = analyse(trained.spec, dataset.input_shape, dataset.num_classes, loss).layers
+    layers = analyse(trained.spec, dataset.input_shape, dataset.outputs, loss).layers
     outputs = layers[-1].output_shape if layers else None
     try:
         model = model_copy(trained.spec, dataset, loss, trained.weights)
@@ -83,20 +89,21 @@ def trained_job(trained: Trained, dataset: Dataset | None, loss: str, descriptio
             _tr("Your network does not fit %1, whose images are %2 with %3 classes.")
             .replace("%1", dataset.name).replace("%2", shape).replace("%3", str(dataset.num_classes)),
             _tr("choose the dataset the network was trained on, or train it on this one"))
-    return EvaluationJob(model, ends_in_softmax(trained.spec), lambda: dataset, description)
+    return EvaluationJob(model, trained.spec.outputs_probabilities, lambda: dataset, description,
+                         trained.serial)
 
 
-def kept_job(training: TrainingPanel, kept: KeptWords | None) -> EvaluationJob:
-    """A job for ``training.trained`` on the training panel's dataset, described by ``kept``'s words
-    when they are a run's weights, else as loaded weights."""
-    trained = training.trained
+def kept_job(session: TrainingSession, kept: KeptWords | None) -> EvaluationJob:
+    """A job for the session's kept weights on its dataset, described by ``kept``'s words when they are
+    a run's weights, else as loaded weights."""
+    trained = session.trained
     if trained is None:
         raise PlaygroundError(_tr("Your network has no trained weights to test yet."),
                               _tr("train it, or open a project or weights file"))
-    loss = trained.config.loss if trained.config is not None else training.form.config().loss
-    ours = kept is not None and kept[0] is trained.weights
+    loss = trained.config.loss if trained.config is not None else session.config.loss
+    ours = kept is not None and kept[0] == trained.serial
     words = kept[1] if kept is not None and ours else _tr("Your network (loaded weights)")
-    return trained_job(trained, training.dataset, loss, words)
+    return trained_job(trained, session.dataset, loss, words)
 
 
 def sample_job(answering: AnsweringModel | None) -> EvaluationJob:
@@ -107,5 +114,5 @@ def sample_job(answering: AnsweringModel | None) -> EvaluationJob:
         raise PlaygroundError(_tr("The network being trained is tested after its next epoch."),
                               _tr("press Evaluate again once an epoch has finished"))
     model = copy.deepcopy(answering.model).eval()
-    return EvaluationJob(model, ends_in_softmax(answering.spec), lambda: load_dataset(SAMPLE_DATASET),
-                         _tr("Sample model (small CNN trained on the bundled MNIST sample)"))
+    return EvaluationJob(model, answering.spec.outputs_probabilities, lambda: load_dataset(SAMPLE_DATASET),
+                         _tr("Sample model (small CNN trained on the bundled MNIST sample)"), 0)

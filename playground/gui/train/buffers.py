@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from playground.core.metrics import EpochRecord
+
+if TYPE_CHECKING:
+    from playground.gui.train.worker import BatchChunk
 
 EMA_WEIGHT = 0.05  # weight of the newest batch in the loss and accuracy averages
 
@@ -74,7 +80,7 @@ class CurveStore:
     BATCH_COLUMNS = ("x", "step", "epoch", "loss", "loss_ema", "accuracy", "accuracy_ema",
                      "learning_rate", "samples_per_second")
     EPOCH_COLUMNS = ("epoch_x", "train_loss", "train_accuracy", "test_loss", "test_accuracy",
-                     "val_loss", "val_accuracy")
+                     "val_loss", "val_accuracy", "test_rmse", "test_r2", "val_rmse", "val_r2")
 
     def __init__(self, layers: int = 0) -> None:
         self.batch = {name: GrowingArray() for name in self.BATCH_COLUMNS}
@@ -109,7 +115,7 @@ class CurveStore:
         """How far the run has got, in epochs."""
         return float(self.batch["x"].last()) if len(self) else 0.0
 
-    def add_batches(self, chunk) -> list[float]:
+    def add_batches(self, chunk: BatchChunk) -> list[float]:
         """Append a BatchChunk; returns the x of the learning-rate changes it carries."""
         per = max(chunk.batches_per_epoch, 1)
         self.batches_per_epoch = per
@@ -142,17 +148,15 @@ class CurveStore:
         self.lr_changes.extend(changed)
         return changed
 
-    def add_epoch(self, record) -> None:
-        """Append an EpochRecord (validation figures are NaN when no split is held out)."""
+    def add_epoch(self, record: EpochRecord) -> None:
+        """Append an EpochRecord; what it lacks (validation without a held-out split, accuracy for
+        regression, RMSE and R² for classification) is NaN."""
         for loss in (record.test_loss, record.val_loss):
             if loss is not None and math.isfinite(loss):
                 self.loss_max = max(self.loss_max, loss)
-        values = (record.epoch, record.train_loss, record.train_accuracy, record.test_loss,
-                  record.test_accuracy,
-                  math.nan if record.val_loss is None else record.val_loss,
-                  math.nan if record.val_accuracy is None else record.val_accuracy)
-        for name, value in zip(self.EPOCH_COLUMNS, values, strict=True):
-            self.epochs[name].extend(np.array([value], dtype=np.float64))
+        for name in self.EPOCH_COLUMNS:
+            value = record.epoch if name == "epoch_x" else getattr(record, name)
+            self.epochs[name].extend(np.array([math.nan if value is None else value], dtype=np.float64))
 
     def column(self, name: str) -> np.ndarray:
         """A batch or epoch column (a view)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QStyle, QToolButton, QWidget
 
 from playground.gui.train.form import HyperparameterForm
@@ -23,8 +25,8 @@ def reset_button(parent: QWidget) -> QToolButton:
     return button
 
 
-def watch_form(form: HyperparameterForm, edited: SignalInstance) -> None:
-    """Emit ``edited`` (a signal without arguments) after any field of ``form`` changes."""
+def watch_form(form: HyperparameterForm, edited: Callable[[], object]) -> None:
+    """Call ``edited`` after any field of ``form`` changes."""
     for combo in (form.optimizer, form.loss, form.init, form.schedule, form.device):
         combo.currentIndexChanged.connect(edited)
     for spin in (form.learning_rate, form.batch_size, form.epochs, form.weight_decay, form.seed,

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.metrics import RunState
 from playground.gui.train.style import STATE_COLOURS
 
 
@@ -71,15 +72,16 @@ class ControlBar(QWidget):
             button.setEnabled(not idle or can_start)
         self.stop.setEnabled(not idle)
 
-    def state_label(self, state: str) -> str:
+    def state_label(self, state: RunState) -> str:
         """The word shown for ``state``."""
-        return {"idle": self.tr("Idle"), "running": self.tr("Running"), "paused": self.tr("Paused"),
-                "finished": self.tr("Finished"), "stopped": self.tr("Stopped"),
-                "diverged": self.tr("Diverged"), "error": self.tr("Error")}.get(state, state)
+        return {RunState.IDLE: self.tr("Idle"), RunState.RUNNING: self.tr("Running"),
+                RunState.PAUSED: self.tr("Paused"), RunState.FINISHED: self.tr("Finished"),
+                RunState.STOPPED: self.tr("Stopped"), RunState.DIVERGED: self.tr("Diverged"),
+                RunState.FAILED: self.tr("Error")}[state]
 
-    def show_state(self, state: str) -> None:
+    def show_state(self, state: RunState) -> None:
         """The coloured state label for ``state``."""
-        colour = STATE_COLOURS.get(state, STATE_COLOURS["idle"])
+        colour = STATE_COLOURS[state]
         self.state.setText(self.state_label(state))
         self.state.setStyleSheet(f"QLabel {{ color: white; background: {colour}; border-radius: 3px; "
                                  "padding: 2px 8px; font-weight: bold; }")

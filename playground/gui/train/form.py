@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 
 import torch
-from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
 
-from playground.core.builder import INITS
-from playground.core.training import DEVICES, LOSSES, OPTIMIZERS, RANGES, SCHEDULES, TrainConfig
+from playground.core.choices import INITS, LOSSES, OPTIMIZERS, SCHEDULES
+from playground.core.training import DEVICES, RANGES, TrainConfig
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -57,25 +64,23 @@ class LogSpinBox(QDoubleSpinBox):
 
 
 class HyperparameterForm(QWidget):
-    """Edits a TrainConfig; ``learning_rate_edited`` fires on every committed learning-rate edit."""
-
-    learning_rate_edited = Signal(float)
+    """Edits a TrainConfig: the fields say what ``config()`` returns."""
 
     def __init__(self, config: TrainConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.optimizer = self._combo(OPTIMIZERS)
+        self.optimizer = self._combo({name: row.label for name, row in OPTIMIZERS.items()})
         self.learning_rate = LogSpinBox(*RANGES["learning_rate"], self)
         self.batch_size = self._int_spin("batch_size")
         self.epochs = self._int_spin("epochs")
-        self.loss = self._combo(LOSSES)
-        self.init = self._combo(INITS)
+        self.loss = self._combo({name: row.label for name, row in LOSSES.items()})
+        self.init = self._combo({name: row.label for name, row in INITS.items()})
         self.weight_decay = LogSpinBox(*RANGES["weight_decay"], self)
         self.augment = QCheckBox(self.tr("shift, rotate"), self)
         self.seed = self._int_spin("seed", -1)
         self.seed.setSpecialValueText(self.tr("random"))
-        self.schedule = self._combo(SCHEDULES)
+        self.schedule = self._combo({name: row.label for name, row in SCHEDULES.items()})
         self.device = self._combo({d: d for d in DEVICES})
         self.validation = QDoubleSpinBox(self)
         self.validation.setRange(*RANGES["validation_fraction"])
@@ -109,7 +114,6 @@ class HyperparameterForm(QWidget):
             layout.addRow(label, field)
         self._disable_missing_devices()
         self.set_config(config or TrainConfig())
-        self.learning_rate.valueChanged.connect(self._on_learning_rate_changed)
 
     def _combo(self, table: dict[str, str]) -> QComboBox:
         combo = QComboBox(self)
@@ -159,13 +163,14 @@ class HyperparameterForm(QWidget):
             schedule=self.schedule.currentData(), device=self.device.currentData(),
             validation_fraction=self.validation.value())
 
+    def commit(self) -> None:
+        """Take a number typed into a field but not yet committed (with Enter or by leaving the field)."""
+        for spin in self.findChildren(QAbstractSpinBox):
+            spin.interpretText()
+
     def set_running(self, running: bool) -> None:
         """Lock every field but the learning rate while a run is going."""
         for field in (self.optimizer, self.batch_size, self.epochs, self.loss, self.init,
                       self.weight_decay, self.augment, self.seed, self.schedule, self.device,
                       self.validation):
             field.setEnabled(not running)
-
-    @Slot(float)
-    def _on_learning_rate_changed(self, value: float) -> None:
-        self.learning_rate_edited.emit(value)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.metrics import RunState
 from playground.core.spec import NetworkSpec
 from playground.gui.train.buffers import RunCurves
 
@@ -42,14 +43,15 @@ def spec_summary(spec: NetworkSpec) -> str:
 
 @dataclass
 class Run:
-    """One finished run: what it trained with, how it ended, and its curves."""
+    """One finished run: what it trained with (``dataset_id`` is its DataRef's key), how it ended, and
+    its curves."""
 
     number: int
     config: dict[str, Any]
     network: str
     spec_json: str
     dataset_id: str
-    state: str
+    state: RunState
     curves: RunCurves
     final_test_accuracy: float
     seconds: float
@@ -83,7 +85,7 @@ class Run:
             raise ValueError("incomplete run configuration")
         accuracy = data["final_test_accuracy"]
         return cls(int(data["number"]), config, str(data["network"]), str(data["spec_json"]),
-                   str(data["dataset_id"]), str(data["state"]), RunCurves(**curves),
+                   str(data["dataset_id"]), RunState.parse(str(data["state"])), RunCurves(**curves),
                    math.nan if accuracy is None else float(accuracy), float(data["seconds"]),
                    float(data["samples_per_second"]), [float(x) for x in data.get("lr_changes", [])])
 
@@ -99,7 +101,7 @@ def _array(values: Any) -> np.ndarray:
 
 
 class RunHistory(QObject):
-    """The runs of this session, oldest first."""
+    """The runs of this session, oldest first; ``revision`` counts the changes."""
 
     run_added = Signal(object)
     runs_replaced = Signal()
@@ -107,6 +109,7 @@ class RunHistory(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runs: list[Run] = []
+        self.revision = 0
 
     def next_number(self) -> int:
         """The number the next run gets."""
@@ -115,6 +118,7 @@ class RunHistory(QObject):
     def add(self, run: Run) -> None:
         """Keep ``run`` and announce it."""
         self.runs.append(run)
+        self.revision += 1
         self.run_added.emit(run)
 
     def to_dicts(self) -> tuple[dict[str, Any], ...]:
@@ -124,6 +128,7 @@ class RunHistory(QObject):
     def replace(self, runs: list[Run]) -> None:
         """Forget the runs and take ``runs`` (renumbered 1, 2, ...) instead."""
         self.runs = []
+        self.revision += 1
         self.runs_replaced.emit()
         for number, run in enumerate(runs, start=1):
             run.number = number

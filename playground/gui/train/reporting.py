@@ -1,4 +1,4 @@
-"""RunReporter: a run's chunks, states, errors and end, shown in the training panel's widgets."""
+"""RunReporter: a run's start, chunks, states, errors and end, shown in the training panel's widgets."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from playground.core.metrics import StateRecord
-from playground.core.resume import ResumeState
-from playground.gui.train.buffers import RunCurves
+from playground.core.metrics import RunState, StateRecord
 from playground.gui.train.continuing import continuing_line
 from playground.gui.train.controls import ControlBar, MessageBanner
-from playground.gui.train.history import Run, RunHistory, RunTable, spec_summary
+from playground.gui.train.history import RunTable, spec_summary
 from playground.gui.train.plots import LivePlots
 from playground.gui.train.runlog import ProgressLine, RunLog
 from playground.gui.train.runner import ActiveRun
@@ -25,13 +23,12 @@ def _tr(source: str) -> str:
 
 
 class RunReporter(QObject):
-    """Shows what the worker reports in the panel's widgets.
+    """Shows what a run reports in the panel's widgets.
 
-    ``epoch_finished`` carries each EpochRecord, ``status`` the status-bar text (progress at most every
-    STATUS_SECONDS while running) and ``state_shown`` follows each state change the run reports.
+    ``status`` carries the status-bar text (progress at most every STATUS_SECONDS while running) and
+    ``state_shown`` follows each state change the run reports.
     """
 
-    epoch_finished = Signal(object)
     status = Signal(str)
     state_shown = Signal()
 
@@ -42,19 +39,18 @@ class RunReporter(QObject):
         self.banner, self.progress = banner, progress
         self._last_status = 0.0
 
-    def started(self, run: ActiveRun, resume: ResumeState | None, from_weights: bool) -> None:
-        """Fresh plots (the previous run overlaid) and the log lines of a run starting."""
+    def started(self, run: ActiveRun) -> None:
+        """Fresh plots of the run's curves (the previous run overlaid) and the log lines of its start."""
         names = run.layer_names(_tr("Layer {0}: {1}"))
-        self.plots.start_run(len(run.spec.layers), names,
-                             {i: names.get(i, str(i + 1)) for i in run.relu_layers()},
-                             run.config.epochs, run.config.validation_fraction > 0)
+        self.plots.start_run(run.curves, names, {i: names.get(i, str(i + 1)) for i in run.relu_layers()},
+                             run.config.epochs, run.config.validation_fraction > 0, run.dataset.task)
         if run.number > 1:
             self.runs.set_overlay(run.number - 1, True)
         self.banner.hide()
         self.log.started(run.number, run.dataset.name, spec_summary(run.spec), run.config)
-        if resume is not None:
-            self.log.write(continuing_line(resume.epoch, resume.batch))
-        elif from_weights:
+        if run.resume is not None:
+            self.log.write(continuing_line(run.resume.epoch, run.resume.batch))
+        elif run.from_weights:
             self.log.write(_tr("Starting from the current weights with a fresh optimizer."))
 
     def chunk(self, run: ActiveRun, chunk: RecordChunk) -> None:
@@ -66,7 +62,6 @@ class RunReporter(QObject):
                 self.log.write(_tr("Learning rate set to {0:g} from step {1}").format(lr, step))
         for record in chunk.epochs:
             self.log.epoch(record)
-            self.epoch_finished.emit(record)
         for state in chunk.states:
             self._state(state)
         self._progress(run)
@@ -76,21 +71,13 @@ class RunReporter(QObject):
         self.banner.show_message(message, hint)
         self.log.problem(message, hint)
         if running:
-            self.controls.show_state("error")
+            self.controls.show_state(RunState.FAILED)
 
-    def record(self, run: ActiveRun, history: RunHistory) -> Run:
-        """Finish ``run``'s plots and add it to ``history``; returns the Run kept there."""
+    def finished(self, run: ActiveRun) -> str:
+        """Finish the plots, show and log how ``run`` ended; returns the status-bar text."""
         self.plots.finish_run()
-        seconds = time.monotonic() - run.started
-        store = self.plots.store
-        kept = Run(run.number, run.config.to_dict(), spec_summary(run.spec), run.spec.to_json(),
-                   run.dataset.id, run.final_state, RunCurves.from_store(store),
-                   store.final_test_accuracy(), seconds, run.speed, list(store.lr_changes))
-        history.add(kept)
-        return kept
-
-    def summary(self, run: ActiveRun, kept: Run) -> str:
-        """Show and log how ``run`` ended (``kept`` its record); returns the status-bar text."""
+        kept = run.record
+        assert kept is not None, "a finished run has its record"
         summary = self.progress.show_summary(run, self.controls.state_label(kept.state),
                                              kept.final_test_accuracy, kept.seconds)
         self.log.write(summary)
@@ -102,13 +89,13 @@ class RunReporter(QObject):
         if record.message:
             self.log.write(record.message[:1].upper() + record.message[1:]
                            + (_tr(" (hint: {0})").format(record.hint) if record.hint else ""))
-        if record.state == "diverged":
+        if record.state == RunState.DIVERGED:
             self.banner.show_message(_tr("Training diverged: {0}").format(record.message), record.hint)
         self.state_shown.emit()
 
     def _progress(self, run: ActiveRun) -> None:
         now = time.monotonic()
-        if now - self._last_status < STATUS_SECONDS and run.state == "running":
+        if now - self._last_status < STATUS_SECONDS and run.state == RunState.RUNNING:
             return
         self._last_status = now
         self.status.emit(self.progress.show_progress(run))

@@ -52,9 +52,12 @@ class RunLog(QPlainTextEdit):
     def epoch(self, record: EpochRecord) -> None:
         """The article's line for an epoch, with validation figures when a split is held out."""
         line = record.line()
-        if record.val_loss is not None:
+        if record.val_accuracy is not None:
             line += self.tr(", val loss: {0:.4f}, val acc: {1:.4f}").format(
                 record.val_loss, record.val_accuracy)
+        elif record.val_loss is not None:
+            line += self.tr(", val loss: {0:.4f}, val rmse: {1:.4f}, val r2: {2:.4f}").format(
+                record.val_loss, record.val_rmse, record.val_r2)
         self.write(line)
 
     def problem(self, message: str, hint: str) -> None:
@@ -86,9 +89,15 @@ class ProgressLine(QLabel):
         return status
 
     def show_summary(self, run, state_label: str, accuracy: float, seconds: float) -> str:
-        """Show how a run ended: final test accuracy, time and speed; returns the text."""
-        acc_text = (self.tr("Test accuracy {0:.2%}").format(accuracy) if not math.isnan(accuracy)
-                    else self.tr("No epoch finished"))
+        """Show how a run ended: final test accuracy (RMSE and R² for regression), time and speed;
+        returns the text."""
+        rmse, r2 = (run.curves.column(name) for name in ("test_rmse", "test_r2"))
+        if not math.isnan(accuracy):
+            acc_text = self.tr("Test accuracy {0:.2%}").format(accuracy)
+        elif len(rmse) and not math.isnan(rmse[-1]):
+            acc_text = self.tr("Test RMSE {0:.4g} · R² {1:.3f}").format(rmse[-1], r2[-1])
+        else:
+            acc_text = self.tr("No epoch finished")
         summary = self.tr("{0} · {1} · {2:,.0f} samples/s").format(acc_text, clock(seconds), run.speed)
         self.show_text(summary)
         return self.tr("Run {0} {1}: {2}").format(run.number, state_label.lower(), summary)

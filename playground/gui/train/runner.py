@@ -1,90 +1,36 @@
-"""RunController: owns the run in progress (trainer + worker thread); Trained: the weights a run leaves."""
+"""RunController: owns the run in progress (trainer + worker thread) and the curves it draws."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import torch
 from PySide6.QtCore import QObject, Signal, Slot
 from torch import nn
 
 from playground.core.analysis import analyse
-from playground.core.builder import PlaygroundNet, build_model
+from playground.core.builder import PlaygroundNet
+from playground.core.metrics import RunState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig, Trainer
-from playground.data.sources import Dataset
-from playground.errors import PlaygroundError, TrainingError
+from playground.data.dataset import Dataset
+from playground.errors import TrainingError
+from playground.gui.train.buffers import CurveStore
 from playground.gui.train.worker import EMIT_INTERVAL, RecordChunk, TrainingWorker
 
 if TYPE_CHECKING:
     from playground.core.resume import ResumeState
-
-FINAL_STATES = ("finished", "stopped", "diverged", "error")
-RESUME_FREE = ("epochs", "learning_rate")
-"""Settings that may change between a run and the run continuing it (the others shape the optimizer
-state or the batches, so a change starts a fresh optimizer from the current weights)."""
+    from playground.gui.train.history import Run
 
 
-def weights_fit(weights: dict[str, torch.Tensor], spec: NetworkSpec, input_shape: tuple[int, ...],
-                num_classes: int) -> bool:
-    """True when ``weights`` have exactly the names and shapes of ``spec``'s model (built without memory).
-
-    A last layer whose units differ from ``num_classes`` still fits: the weights keep their use for
-    transfer learning until that layer is replaced.
-    """
-    result = analyse(spec, input_shape, num_classes)
-    last = result.layers[-1].output_shape if result.layers else None
-    if not result.ok and last is not None and len(last) == 1:
-        num_classes = int(last[0])
-    try:
-        with torch.device("meta"):
-            expected = build_model(spec, input_shape, num_classes).state_dict()
-    except PlaygroundError:
-        return False
-    return set(expected) == set(weights) and all(
-        tuple(expected[k].shape) == tuple(weights[k].shape) for k in expected)
-
-
-def copy_state(model: nn.Module) -> dict[str, torch.Tensor]:
-    """A CPU copy of ``model``'s state dict that later training cannot change."""
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-
-
-@dataclass(frozen=True)
-class Trained:
-    """Weights that training (or a file) left, the network they belong to, and where a run can go on.
-
-    ``resume`` is only used while ``spec``, ``dataset_id`` and ``config`` (but RESUME_FREE) still
-    hold; otherwise the next run starts a fresh optimizer from ``weights``.
-    """
-
-    spec: NetworkSpec
-    weights: dict[str, torch.Tensor]
-    dataset_id: str = ""
-    config: TrainConfig | None = None
-    resume: ResumeState | None = None
-    epochs_done: int = 0
-
-    def resumes_with(self, spec: NetworkSpec, dataset_id: str, config: TrainConfig) -> bool:
-        """True when a run of ``spec`` on ``dataset_id`` with ``config`` can continue exactly."""
-        if self.resume is None or self.config is None or spec != self.spec or dataset_id != self.dataset_id:
-            return False
-        free = {name: getattr(config, name) for name in RESUME_FREE}
-        return replace(self.config, **free) == config
-
-    def model(self, spec: NetworkSpec, input_shape: tuple[int, ...], num_classes: int,
-              config: TrainConfig) -> PlaygroundNet:
-        """``spec``'s model (frozen layers as ``spec`` says) holding these weights."""
-        model = build_model(spec, input_shape, num_classes, config.init, config.loss)
-        model.load_state_dict(self.weights)
-        return model
-
-
-@dataclass
+@dataclass(eq=False)
 class ActiveRun:
-    """A run and what is known about it so far (updated on the GUI thread from each chunk)."""
+    """A run and what is known about it so far (updated on the GUI thread from each chunk).
+
+    ``curves`` gathers everything the run reported, for the live plots and the run's record; ``serial``
+    is the number its weights get once kept; ``record`` is the history entry, set when the run ended.
+    """
 
     worker: TrainingWorker
     trainer: Trainer
@@ -92,25 +38,32 @@ class ActiveRun:
     spec: NetworkSpec
     dataset: Dataset
     number: int
+    serial: int
+    resume: ResumeState | None = None
+    from_weights: bool = False
+    curves: CurveStore = field(default_factory=CurveStore)
     started: float = field(default_factory=time.monotonic)
-    state: str = "running"
+    state: RunState = RunState.RUNNING
     step: int = 0
     batches_per_epoch: int = 0
     samples_per_second: float = 0.0
     epoch_seconds: float = 0.0
     epoch_samples: float = 0.0
+    record: Run | None = None
 
     def absorb(self, chunk: RecordChunk) -> None:
-        """Update the totals from a chunk."""
+        """Update the totals and the curves from a chunk."""
         if chunk.batches is not None:
             self.step = int(chunk.batches.step[-1])
             self.batches_per_epoch = chunk.batches.batches_per_epoch
             self.samples_per_second = float(chunk.batches.samples_per_second[-1])
+            self.curves.add_batches(chunk.batches)
         for record in chunk.epochs:
             self.epoch_seconds += record.seconds
             self.epoch_samples += record.samples_per_second * record.seconds
-        for record in chunk.states:
-            self.state = record.state
+            self.curves.add_epoch(record)
+        for state in chunk.states:
+            self.state = state.state
 
     @property
     def speed(self) -> float:
@@ -118,9 +71,9 @@ class ActiveRun:
         return self.epoch_samples / self.epoch_seconds if self.epoch_seconds > 0 else self.samples_per_second
 
     @property
-    def final_state(self) -> str:
-        """How the run ended: finished, stopped, diverged or error."""
-        return self.state if self.state in FINAL_STATES else "stopped"
+    def final_state(self) -> RunState:
+        """How the run ended: finished, stopped, diverged or failed."""
+        return self.state if self.state.final else RunState.STOPPED
 
     def layer_names(self, label: str) -> dict[int, str]:
         """Spec index -> ``label.format(number, type)`` for the layers with trainable weights."""
@@ -136,8 +89,8 @@ class ActiveRun:
 class RunController(QObject):
     """Starts runs and relays what their worker reports; the controls call the trainer directly.
 
-    ``chunk_received`` follows the totals' update; ``run_ended`` comes once per run, after the
-    worker thread has ended, with the ActiveRun (its ``final_state`` says how).
+    ``chunk_received`` follows the run's update from a chunk; ``run_ended`` comes once per run, after
+    the worker thread has ended, with the ActiveRun (its ``final_state`` says how).
     """
 
     chunk_received = Signal(object)
@@ -149,7 +102,7 @@ class RunController(QObject):
         self.emit_interval = emit_interval
         self.active: ActiveRun | None = None
 
-    def prepare(self, spec: NetworkSpec, dataset: Dataset, config: TrainConfig, number: int,
+    def prepare(self, spec: NetworkSpec, dataset: Dataset, config: TrainConfig, number: int, serial: int,
                 step: str = "", model: PlaygroundNet | None = None, resume: ResumeState | None = None
                 ) -> ActiveRun:
         """Build the trainer (on this thread) and its worker; ``step`` "batch"/"epoch" starts paused
@@ -157,7 +110,7 @@ class RunController(QObject):
         Raises PlaygroundError when the network or settings cannot train."""
         if self.active is not None:
             raise TrainingError("a run is already in progress", "stop it first")
-        analysis = analyse(spec, dataset.input_shape, dataset.num_classes, config.loss)
+        analysis = analyse(spec, dataset.input_shape, dataset.outputs, config.loss, dataset.task)
         if not analysis.ok:
             raise TrainingError(analysis.errors[0].text, self.tr("fix the network for this dataset"))
         trainer = Trainer(spec, dataset, config, model=model, resume=resume)
@@ -169,7 +122,9 @@ class RunController(QObject):
         worker.records_ready.connect(self._on_records)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_finished)
-        self.active = ActiveRun(worker, trainer, config, spec, dataset, number)
+        self.active = ActiveRun(worker, trainer, config, spec, dataset, number, serial, resume,
+                                model is not None)
+        self.active.curves.reset(len(spec.layers))
         return self.active
 
     def launch(self) -> None:
@@ -182,12 +137,12 @@ class RunController(QObject):
         run = self.active
         if run is None:
             return
-        if run.state == "paused":
+        if run.state == RunState.PAUSED:
             run.trainer.resume()
-            run.state = "running"
+            run.state = RunState.RUNNING
         else:
             run.trainer.pause()
-            run.state = "paused"
+            run.state = RunState.PAUSED
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Stop the run cooperatively and wait (bounded); True when no thread is left running."""
@@ -202,7 +157,7 @@ class RunController(QObject):
     @Slot(str, str)
     def _on_errored(self, message: str, hint: str) -> None:
         if self.active is not None:
-            self.active.state = "error"
+            self.active.state = RunState.FAILED
         self.errored.emit(message, hint)
 
     @Slot()

@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPaintEvent
 
+from playground.core.metrics import RunState
+
 # Okabe-Ito-like palette: distinguishable, readable on white, safe for colour-blind readers.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F3C8D",
            "#3B3B3B", "#B8860B", "#11A579")
@@ -16,8 +18,9 @@ LOSS_EMA = "#0072B2"
 TEST = "#D55E00"
 VALIDATION = "#009E73"
 MARKER = (204, 121, 167, 200)
-STATE_COLOURS = {"running": "#1b7f3b", "paused": "#9a6700", "finished": "#0b5394",
-                 "stopped": "#555555", "diverged": "#b3261e", "error": "#b3261e", "idle": "#555555"}
+STATE_COLOURS = {RunState.RUNNING: "#1b7f3b", RunState.PAUSED: "#9a6700", RunState.FINISHED: "#0b5394",
+                 RunState.STOPPED: "#555555", RunState.DIVERGED: "#b3261e", RunState.FAILED: "#b3261e",
+                 RunState.IDLE: "#555555"}
 
 
 def colour(index: int, alpha: int = 255) -> QColor:

@@ -1,43 +1,19 @@
-"""The training worker: a QThread that advances ``Trainer.run()`` and emits coalesced plain data."""
+"""The training worker: a BackgroundJob that advances ``Trainer.run()`` and emits coalesced plain data."""
 
 from __future__ import annotations
 
-import logging
-import os
+import math
 import time
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from playground.core.metrics import BatchRecord, EpochRecord, StateRecord
 from playground.core.training import Trainer
-from playground.errors import PlaygroundError
+from playground.gui.background import BackgroundJob
 
-log = logging.getLogger(__name__)
 EMIT_INTERVAL = 1 / 30  # seconds between emissions of batch data, at most ~30 a second
-_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
-
-
-def gui_torch_threads() -> int:
-    """Intra-op threads for training beside a GUI: one core is left for the GUI thread.
-
-    With every core in torch's OpenMP team, each repaint of the GUI preempts one team member and the
-    whole team waits at its barrier; on a 2-core machine that halves the training speed or worse.
-    """
-    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 1) - 1))
-
-
-def running_threads() -> list[QThread]:
-    """Threads started by this package that are still running (tests check none outlives them)."""
-    return [thread for thread in list(_threads) if thread.isRunning()]
-
-
-def track(thread: QThread) -> None:
-    """Remember ``thread`` for ``running_threads``."""
-    _threads.add(thread)
 
 
 @dataclass(frozen=True)
@@ -48,7 +24,7 @@ class BatchChunk:
     epoch: np.ndarray  # int64 (n,)
     batch: np.ndarray  # int64 (n,)
     loss: np.ndarray  # float64 (n,)
-    accuracy: np.ndarray
+    accuracy: np.ndarray  # NaN for regression
     learning_rate: np.ndarray
     samples_per_second: np.ndarray
     lr_changed: np.ndarray  # bool (n,)
@@ -63,8 +39,9 @@ class BatchChunk:
     @classmethod
     def from_records(cls, records: list[BatchRecord]) -> BatchChunk:
         """Columns of ``records`` (one list, in order)."""
-        cols = np.array([(r.step, r.epoch, r.batch, r.loss, r.accuracy, r.learning_rate,
-                          r.samples_per_second, r.lr_changed) for r in records], dtype=np.float64)
+        cols = np.array([(r.step, r.epoch, r.batch, r.loss, math.nan if r.accuracy is None else r.accuracy,
+                          r.learning_rate, r.samples_per_second, r.lr_changed) for r in records],
+                        dtype=np.float64)
         diag = [r for r in records if r.grad_norms is not None]
         if diag:
             width = len(diag[0].grad_norms)
@@ -106,69 +83,40 @@ class _Pending:
         return chunk
 
 
-class TrainingWorker(QThread):
+class TrainingWorker(BackgroundJob):
     """Advances a Trainer's generator on its own thread; never touches widgets.
 
     ``records_ready`` carries a RecordChunk at most every ``interval`` seconds, and at once for a
-    state change (so "paused" arrives before the generator blocks). ``errored`` carries the message
-    and hint of any exception; QThread's ``finished`` follows in every case. Control the run with
-    the trainer's own thread-safe methods.
+    state change (so "paused" arrives before the generator blocks); what is pending when the run ends
+    (or fails) is sent before ``errored`` and QThread's ``finished``. The worker's ``cancel`` is the
+    trainer's: setting it (or ``shutdown``) stops the run at the next batch boundary. Control the run
+    otherwise with the trainer's own thread-safe methods.
     """
 
     records_ready = Signal(object)
-    errored = Signal(str, str)
 
     def __init__(self, trainer: Trainer, interval: float = EMIT_INTERVAL, threads: int | None = None,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("TrainingWorker", parent, cancel=trainer.cancel, threads=threads)
         self.trainer = trainer
         self.interval = interval
-        self.threads = threads or gui_torch_threads()
-        self.setObjectName("TrainingWorker")
-        track(self)
 
-    def run(self) -> None:
-        """The thread's body: advance the generator; every exception ends as ``errored``."""
-        pending = _Pending()
-        saved = torch.get_num_threads()
-        torch.set_num_threads(self.threads)  # this thread's OpenMP team (the GUI thread keeps its own)
-        try:
-            error = self._guarded(self._advance, pending)
-            if pending:
-                error = self._guarded(lambda p: self.records_ready.emit(p.take()), pending) or error
-        finally:
-            torch.set_num_threads(saved)
-        if error is not None:
-            self.errored.emit(*error)
-
-    def _advance(self, pending: _Pending) -> None:
+    def work(self) -> None:
         """Iterate the trainer, emitting at most every ``interval`` seconds and on state changes."""
-        last = time.perf_counter()
-        for record in self.trainer.run():
-            if isinstance(record, BatchRecord):
-                pending.batches.append(record)
-            elif isinstance(record, EpochRecord):
-                pending.epochs.append(record)
-            else:
-                pending.states.append(record)
-            now = time.perf_counter()
-            if isinstance(record, StateRecord) or now - last >= self.interval:
-                self.records_ready.emit(pending.take())
-                last = now
-
-    def _guarded(self, step, pending: _Pending) -> tuple[str, str] | None:
-        """Run ``step(pending)``; an exception becomes (message, hint)."""
+        pending = _Pending()
         try:
-            step(pending)
-        except PlaygroundError as exc:
-            return exc.message, exc.hint or ""
-        except Exception as exc:  # every failure must reach the GUI thread
-            log.exception("training failed")
-            return (f"{type(exc).__name__}: {exc}",
-                    self.tr("this is a bug in the app; the log has the details"))
-        return None
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Stop the trainer cooperatively and wait (bounded); True when the thread has ended."""
-        self.trainer.stop()
-        return self.wait(max(int(timeout_ms), 0))
+            last = time.perf_counter()
+            for record in self.trainer.run():
+                if isinstance(record, BatchRecord):
+                    pending.batches.append(record)
+                elif isinstance(record, EpochRecord):
+                    pending.epochs.append(record)
+                else:
+                    pending.states.append(record)
+                now = time.perf_counter()
+                if isinstance(record, StateRecord) or now - last >= self.interval:
+                    self.records_ready.emit(pending.take())
+                    last = now
+        finally:
+            if pending:
+                self.records_ready.emit(pending.take())

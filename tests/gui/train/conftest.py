@@ -1,4 +1,4 @@
-"""Training-panel fixtures: a shown panel on tiny data, and no worker or download thread left running."""
+"""Training-panel fixtures: a shown panel over its own session on tiny data."""
 
 from __future__ import annotations
 
@@ -8,31 +8,19 @@ from playground.core.analysis import analyse
 from playground.core.presets import preset
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
-from playground.gui.train import TrainingPanel
-from playground.gui.train.worker import running_threads
+from playground.gui.session import TrainingSession
+from playground.gui.train.panel import TrainingPanel
 
 TIMEOUT_MS = 20_000  # generous: the machine may be busy
 
 
-@pytest.fixture(autouse=True)
-def no_worker_left(qtbot):
-    """After each test no training or download thread of this package is still running."""
-    yield
-    left = running_threads()
-    for thread in left:
-        if hasattr(thread, "trainer"):
-            thread.trainer.stop()
-        if hasattr(thread, "cancel"):
-            thread.cancel.set()
-        thread.wait(5000)
-    assert not left, f"{len(left)} worker thread(s) outlived the test"
-
-
 def make_panel(qtbot, dataset, spec: NetworkSpec, **config) -> TrainingPanel:
     """A shown panel at dock size on ``dataset`` with ``spec`` set; ``config`` overrides TrainConfig."""
-    panel = TrainingPanel(dataset=dataset, config=TrainConfig(**{"epochs": 2, "batch_size": 32, **config}))
+    session = TrainingSession(dataset, TrainConfig(**{"epochs": 2, "batch_size": 32, **config}))
+    panel = TrainingPanel(session)
+    session.setParent(panel)
     qtbot.addWidget(panel)
-    panel.set_network(spec, analyse(spec, dataset.input_shape, dataset.num_classes))
+    session.set_network(spec, analyse(spec, dataset.input_shape, dataset.outputs))
     panel.resize(700, 700)
     panel.show()
     return panel
@@ -52,7 +40,7 @@ def long_panel(qtbot, tiny_dataset) -> TrainingPanel:
 
 def finish(qtbot, panel: TrainingPanel) -> None:
     """Wait until the panel's run is over."""
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not panel.session.is_training, timeout=TIMEOUT_MS)
 
 
 def steps(panel: TrainingPanel) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from playground.data import sources
-from playground.data.dataset import DatasetInfo
+from playground.data.dataset import DataRef
 from playground.data.idx import write_idx
 from playground.errors import DatasetError, DownloadError
 from tests.conftest import cut
@@ -19,14 +20,10 @@ from tests.gui.train.conftest import TIMEOUT_MS
 
 @pytest.fixture
 def offline(monkeypatch):
-    """The catalogue as on a machine without MNIST: it needs a download."""
-    real = sources.list_datasets
-
-    def listing() -> list[DatasetInfo]:
-        return [DatasetInfo(i.id, i.name, i.description, i.class_names, False, None, True)
-                if i.id == "mnist" else i for i in real()]
-
-    monkeypatch.setattr(sources, "list_datasets", listing)
+    """The sources as on a machine without MNIST: it needs a download."""
+    real = sources._locate
+    monkeypatch.setattr(sources, "_locate",
+                        lambda dataset_id: None if dataset_id == "mnist" else real(dataset_id))
 
 
 @pytest.fixture
@@ -49,7 +46,7 @@ def test_offline_picker_says_which_choices_need_a_download(offline, panel):
     assert combo.itemText(combo.findData("mnist")) == "MNIST (download needed)"
     assert combo.itemText(combo.findData("mnist-sample")) == "MNIST sample"
     assert combo.itemText(combo.count() - 1) == "IDX folder..."
-    assert panel.dataset.id == "mnist-sample"
+    assert panel.session.dataset.ref.id == "mnist-sample"
 
 
 def test_failed_download_keeps_the_previous_dataset(qtbot, offline, yes, panel, monkeypatch):
@@ -58,13 +55,13 @@ def test_failed_download_keeps_the_previous_dataset(qtbot, offline, yes, panel, 
         raise DatasetError("MNIST: every mirror failed", "check the network connection")
 
     monkeypatch.setattr(sources, "download_dataset", fail)
-    previous = panel.dataset
+    previous = panel.session.dataset
     changed = []
-    panel.dataset_changed.connect(lambda *args: changed.append(args))
+    panel.session.dataset_changed.connect(lambda *args: changed.append(args))
     choose(panel, "mnist")
     assert yes["question"] and "Download MNIST" in yes["question"][0][0]
     qtbot.waitUntil(lambda: not panel.picker.downloading, timeout=TIMEOUT_MS)
-    assert panel.dataset is previous and panel.picker.combo.currentData() == "mnist-sample"
+    assert panel.session.dataset is previous and panel.picker.combo.currentData() == "mnist-sample"
     assert panel.banner.isVisible()
     message = panel.banner.text.text()
     assert "every mirror failed" in message and "network connection" in message
@@ -89,7 +86,8 @@ def test_cancelled_download_keeps_the_previous_dataset(qtbot, offline, yes, pane
     assert dialog.isVisible() and dialog.windowTitle() == "Download"
     qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.picker.downloading, timeout=TIMEOUT_MS)
-    assert panel.picker.combo.currentData() == "mnist-sample" and panel.dataset.id == "mnist-sample"
+    assert panel.picker.combo.currentData() == "mnist-sample"
+    assert panel.session.dataset.ref.id == "mnist-sample"
     assert "cancelled" in panel.banner.text.text()
 
 
@@ -100,37 +98,41 @@ def test_declined_download_keeps_the_previous_dataset(qtbot, offline, answers, p
 
 
 def test_successful_download_selects_the_dataset(qtbot, offline, yes, panel, monkeypatch, sample_dataset):
-    mnist = cut(sample_dataset, 64, 32)
-    mnist.id = "mnist"
-    monkeypatch.setattr(sources, "download_dataset", lambda dataset_id, progress=None, cancel=None: None)
-    monkeypatch.setattr(sources, "load_dataset", lambda dataset_id, **kw: mnist)
-    with qtbot.waitSignal(panel.dataset_changed, timeout=TIMEOUT_MS) as changed:
+    mnist = replace(cut(sample_dataset, 64, 32), ref=DataRef("mnist"), name="MNIST")
+    downloads = []
+    monkeypatch.setattr(sources, "download_dataset", lambda dataset_id, progress=None, cancel=None:
+                        downloads.append(dataset_id) or sources.RESOURCES / "mnist-sample")
+    monkeypatch.setattr(sources, "_read", lambda ref, name, files, class_names: mnist)
+    with qtbot.waitSignal(panel.session.dataset_changed, timeout=TIMEOUT_MS) as changed:
         choose(panel, "mnist")
-    assert changed.args == ["mnist", (1, 28, 28), 10]
+    assert changed.args == [mnist] and downloads == ["mnist"]
     qtbot.waitUntil(lambda: not panel.picker.downloading, timeout=TIMEOUT_MS)
-    assert panel.dataset is mnist and panel.picker.combo.currentData() == "mnist"
+    assert panel.session.dataset is mnist and panel.picker.combo.currentData() == "mnist"
 
 
 def test_idx_folder_is_loaded_and_announced(qtbot, panel, monkeypatch, tmp_path, tiny_dataset):
     for name, array in (("train-images-idx3-ubyte", tiny_dataset.train_x[:, 0]),
-                        ("train-labels-idx1-ubyte", tiny_dataset.train_y),
+                        ("train-labels-idx1-ubyte", tiny_dataset.train_y.astype(np.uint8)),
                         ("t10k-images-idx3-ubyte", tiny_dataset.test_x[:, 0]),
-                        ("t10k-labels-idx1-ubyte", tiny_dataset.test_y)):
+                        ("t10k-labels-idx1-ubyte", tiny_dataset.test_y.astype(np.uint8))):
         write_idx(tmp_path / name, array)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kw: str(tmp_path))
-    with qtbot.waitSignal(panel.dataset_changed, timeout=TIMEOUT_MS) as changed:
+    with qtbot.waitSignal(panel.session.dataset_changed, timeout=TIMEOUT_MS) as changed:
         choose(panel, "__idx_folder__")
-    assert changed.args == [f"idx:{tmp_path}", (1, 28, 28), 10]
+    (dataset,) = changed.args
+    assert dataset.ref == DataRef(f"idx:{tmp_path}")
+    assert (dataset.input_shape, dataset.num_classes) == ((1, 28, 28), 10)
     assert panel.picker.combo.currentData() == f"idx:{tmp_path}"
     assert panel.start()
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=TIMEOUT_MS)
-    assert panel.history.runs[-1].dataset_id == f"idx:{tmp_path}"
+    qtbot.waitUntil(lambda: not panel.session.is_training, timeout=TIMEOUT_MS)
+    assert panel.session.history.runs[-1].dataset_id == f"idx:{tmp_path}"
 
 
 def test_bad_idx_folder_keeps_the_previous_dataset(qtbot, panel, monkeypatch, tmp_path):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kw: str(tmp_path))
     choose(panel, "__idx_folder__")
-    assert panel.dataset.id == "mnist-sample" and panel.picker.combo.currentData() == "mnist-sample"
+    assert panel.session.dataset.ref.id == "mnist-sample"
+    assert panel.picker.combo.currentData() == "mnist-sample"
     assert "missing" in panel.banner.text.text()
 
 
@@ -146,7 +148,7 @@ def test_my_drawings_become_a_dataset_to_train_on_once_five_of_a_digit_are_saved
         drawing.my_drawings.add_button.click()
     row = picker.combo.findData(sources.MY_DRAWINGS)
     assert picker.combo.model().item(row).isEnabled() and picker.combo.itemText(row) == "My drawings"
-    assert picker.current_id == "mnist-sample"  # the selection stays
+    assert picker.current.ref.id == "mnist-sample"  # the selection stays
     choose(window.training, sources.MY_DRAWINGS)
-    assert picker.current_id == sources.MY_DRAWINGS
+    assert picker.current.ref.id == sources.MY_DRAWINGS
     assert (len(picker.current.train_y), len(picker.current.test_y)) == (4, 1)

@@ -15,7 +15,7 @@ def test_runs_are_listed_compared_and_overlaid(qtbot, panel, tiny_spec):
     panel.form.set_config(TrainConfig(optimizer="sgd", learning_rate=0.1, epochs=2, batch_size=32))
     panel.start()
     finish(qtbot, panel)
-    runs, table = panel.history.runs, panel.runs.table
+    runs, table = panel.session.history.runs, panel.runs.table
     assert [r.number for r in runs] == [1, 2] and table.rowCount() == 2
     assert runs[0].config["optimizer"] == "adam" and runs[1].config["optimizer"] == "sgd"
     assert runs[1].network == spec_summary(tiny_spec) == "Flatten, Linear(10)"

@@ -9,6 +9,7 @@ from playground.core.analysis import analyse
 from playground.core.presets import preset
 from playground.core.spec import NetworkSpec
 from playground.core.training import DIVERGED_HINT, OOM_HINT, Trainer
+from tests.conftest import MNIST
 from tests.gui.train.conftest import TIMEOUT_MS, finish, make_panel, steps
 
 
@@ -29,15 +30,15 @@ def test_controls_have_the_accessible_names(panel):
 
 def test_start_trains_reports_epochs_and_returns_to_idle(qtbot, panel):
     stopped: list[str] = []
-    panel.training_stopped.connect(stopped.append)
-    with qtbot.waitSignal(panel.training_started, timeout=TIMEOUT_MS) as started:
+    panel.session.run_finished.connect(lambda run: stopped.append(run.final_state))
+    with qtbot.waitSignal(panel.session.run_started, timeout=TIMEOUT_MS) as started:
         qtbot.mouseClick(button(panel, "Start training"), Qt.MouseButton.LeftButton)
-    trainer, dataset = started.args
-    assert dataset is panel.dataset and trainer is panel.trainer
-    assert panel.is_training and not button(panel, "Start training").isEnabled()
+    (run,) = started.args
+    assert run.dataset is panel.session.dataset and run.trainer is panel.session.trainer
+    assert panel.session.is_training and not button(panel, "Start training").isEnabled()
     qtbot.waitUntil(lambda: "Epoch 1, train loss:" in panel.log.toPlainText(), timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: stopped == ["finished"], timeout=TIMEOUT_MS)
-    assert not panel.is_training and button(panel, "Start training").isEnabled()
+    assert not panel.session.is_training and button(panel, "Start training").isEnabled()
     assert panel.controls.state.text() == "Finished"
     assert "Test accuracy" in panel.progress.text() and "samples/s" in panel.progress.text()
     assert steps(panel) == 2 * 8  # 256 images in batches of 32, two epochs
@@ -45,11 +46,11 @@ def test_start_trains_reports_epochs_and_returns_to_idle(qtbot, panel):
 
 def test_status_bar_text_has_speed_and_time_left(qtbot, long_panel):
     texts: list[str] = []
-    long_panel.status_changed.connect(texts.append)
+    long_panel.session.said.connect(texts.append)
     long_panel.start()
     qtbot.waitUntil(lambda: any("left" in t for t in texts), timeout=TIMEOUT_MS)
     assert any("samples/s" in t for t in texts)
-    long_panel.trainer.stop()
+    long_panel.session.trainer.stop()
     finish(qtbot, long_panel)
 
 
@@ -58,7 +59,7 @@ def test_pause_stops_progress_and_resume_continues(qtbot, long_panel):
     qtbot.waitUntil(lambda: steps(long_panel) > 0, timeout=TIMEOUT_MS)
     qtbot.mouseClick(button(long_panel, "Pause training"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: long_panel.controls.state.text() == "Paused", timeout=TIMEOUT_MS)
-    assert long_panel.trainer.state == "paused"
+    assert long_panel.session.trainer.state == "paused"
     assert button(long_panel, "Resume training").isEnabled()
     paused_at = steps(long_panel)
     qtbot.wait(500)
@@ -68,7 +69,7 @@ def test_pause_stops_progress_and_resume_continues(qtbot, long_panel):
     assert button(long_panel, "Pause training").isEnabled()
     qtbot.mouseClick(button(long_panel, "Stop training"), Qt.MouseButton.LeftButton)
     finish(qtbot, long_panel)
-    assert long_panel.last_state == "stopped"
+    assert long_panel.session.last_state == "stopped"
 
 
 def test_space_pauses_and_resumes(qtbot, long_panel):
@@ -77,9 +78,9 @@ def test_space_pauses_and_resumes(qtbot, long_panel):
     long_panel.activateWindow()
     long_panel.plots.setFocus()
     qtbot.keyClick(long_panel.plots, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: long_panel.trainer.state == "paused", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: long_panel.session.trainer.state == "paused", timeout=TIMEOUT_MS)
     qtbot.keyClick(long_panel.plots, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: long_panel.trainer.state == "running", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: long_panel.session.trainer.state == "running", timeout=TIMEOUT_MS)
     long_panel.shutdown()
     finish(qtbot, long_panel)
 
@@ -91,12 +92,12 @@ def test_step_one_batch_from_idle_and_while_paused(qtbot, long_panel):
     for expected in (2, 3):
         qtbot.mouseClick(button(long_panel, "Step one batch"), Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda n=expected: steps(long_panel) == n
-                        and long_panel.trainer.state == "paused", timeout=TIMEOUT_MS)
+                        and long_panel.session.trainer.state == "paused", timeout=TIMEOUT_MS)
     qtbot.wait(200)
     assert steps(long_panel) == 3
     qtbot.mouseClick(button(long_panel, "Step one epoch"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Epoch 1," in long_panel.log.toPlainText()
-                    and long_panel.trainer.state == "paused", timeout=TIMEOUT_MS)
+                    and long_panel.session.trainer.state == "paused", timeout=TIMEOUT_MS)
     assert steps(long_panel) == 32  # 256 images in batches of 8
     qtbot.mouseClick(button(long_panel, "Stop training"), Qt.MouseButton.LeftButton)
     finish(qtbot, long_panel)
@@ -106,15 +107,15 @@ def test_step_one_batch_from_idle_and_while_paused(qtbot, long_panel):
 def test_stop_returns_to_idle_and_a_new_run_starts(qtbot, long_panel):
     long_panel.start()
     qtbot.waitUntil(lambda: steps(long_panel) > 3, timeout=TIMEOUT_MS)
-    with qtbot.waitSignal(long_panel.training_stopped, timeout=TIMEOUT_MS) as stopped:
+    with qtbot.waitSignal(long_panel.session.run_finished, timeout=TIMEOUT_MS) as stopped:
         qtbot.mouseClick(button(long_panel, "Stop training"), Qt.MouseButton.LeftButton)
-    assert stopped.args == ["stopped"]
+    assert stopped.args[0].final_state == "stopped" and stopped.args[0].record.state == "stopped"
     assert long_panel.controls.state.text() == "Stopped"
-    assert not long_panel.is_training and button(long_panel, "Start training").isEnabled()
+    assert not long_panel.session.is_training and button(long_panel, "Start training").isEnabled()
     assert long_panel.start()
     long_panel.shutdown()
     finish(qtbot, long_panel)
-    assert len(long_panel.history.runs) == 2
+    assert len(long_panel.session.history.runs) == 2
 
 
 def test_diverging_run_shows_diverged_with_its_hint(qtbot, tiny_dataset):
@@ -122,7 +123,7 @@ def test_diverging_run_shows_diverged_with_its_hint(qtbot, tiny_dataset):
                        epochs=20)
     panel.start()
     finish(qtbot, panel)
-    assert panel.last_state == "diverged"
+    assert panel.session.last_state == "diverged"
     assert panel.controls.state.text() == "Diverged"
     assert panel.banner.isVisible()
     assert "diverged" in panel.banner.text.text() and DIVERGED_HINT in panel.banner.text.text()
@@ -149,15 +150,15 @@ def test_worker_exception_is_shown_and_the_next_run_works(qtbot, panel, monkeypa
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Trainer, "run", broken)
-    with qtbot.waitSignal(panel.training_stopped, timeout=TIMEOUT_MS) as stopped:
+    with qtbot.waitSignal(panel.session.run_finished, timeout=TIMEOUT_MS) as stopped:
         panel.start()
-    assert stopped.args == ["error"]
+    assert stopped.args[0].final_state == "failed"
     assert panel.banner.isVisible() and "RuntimeError: boom" in panel.banner.text.text()
     assert panel.controls.state.text() == "Error"
     monkeypatch.undo()
     assert panel.start()
     finish(qtbot, panel)
-    assert panel.last_state == "finished" and not panel.banner.isVisible()
+    assert panel.session.last_state == "finished" and not panel.banner.isVisible()
 
 
 def test_out_of_memory_is_reported_with_a_suggestion(qtbot, panel, monkeypatch):
@@ -173,26 +174,26 @@ def test_out_of_memory_is_reported_with_a_suggestion(qtbot, panel, monkeypatch):
 
 def test_invalid_network_disables_start_with_the_reason(qtbot, panel):
     empty = NetworkSpec(())
-    analysis = analyse(empty)
-    panel.set_network(empty, analysis)
+    analysis = analyse(empty, MNIST, 10)
+    panel.session.set_network(empty, analysis)
     start = button(panel, "Start training")
     assert not start.isEnabled() and start.toolTip() == analysis.errors[0].text
     assert not button(panel, "Step one batch").isEnabled()
     assert not panel.start()
     spec = preset("article-mlp")
-    panel.set_network(spec, analyse(spec))
+    panel.session.set_network(spec, analyse(spec, MNIST, 10))
     assert start.isEnabled()
 
 
 def test_signals_are_coalesced_however_small_the_batches(qtbot, tiny_dataset, tiny_spec):
     panel = make_panel(qtbot, tiny_dataset, tiny_spec, batch_size=1, epochs=3)
     chunks = []
-    panel.runner.chunk_received.connect(chunks.append)
+    panel.session.runner.chunk_received.connect(chunks.append)
     panel.start()
-    started = panel.runner.active.started
+    started = panel.session.runner.active.started
     finish(qtbot, panel)
-    seconds = panel.history.runs[-1].seconds
-    assert seconds > 0 and panel.runner.active is None
+    seconds = panel.session.history.runs[-1].seconds
+    assert seconds > 0 and panel.session.runner.active is None
     assert sum(len(c.batches) for c in chunks if c.batches is not None) == 3 * 256
     states = sum(len(c.states) for c in chunks)
     assert len(chunks) <= 35 * seconds + states + 1, (len(chunks), seconds, states)

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from playground.core.metrics import BatchRecord, EpochRecord
-from playground.gui.train.buffers import GrowingArray, ema
+from playground.gui.train.buffers import CurveStore, GrowingArray, ema
 from playground.gui.train.form import LogSpinBox
 from playground.gui.train.gradients import gradient_problems, layer_list
+from playground.gui.train.plot_specs import PLOTS
 from playground.gui.train.plots import LivePlots
 from playground.gui.train.ranges import FrameBudget, epoch_span, log_span, nice_ceil
 from playground.gui.train.worker import BatchChunk, RecordChunk
@@ -33,24 +34,41 @@ def chunk(start: int, n: int, lr_change_at: int | None = None, epoch_end: bool =
     return RecordChunk(BatchChunk.from_records(records), epochs, ())
 
 
+def store_of(layers: int) -> CurveStore:
+    """An empty store for a run of a ``layers``-layer network."""
+    store = CurveStore()
+    store.reset(layers)
+    return store
+
+
+def feed(plots: LivePlots, records: RecordChunk) -> None:
+    """What a run does with a chunk: its store takes it in, then the plots hear of it."""
+    if records.batches is not None:
+        plots.store.add_batches(records.batches)
+    for record in records.epochs:
+        plots.store.add_epoch(record)
+    plots.add_chunk(records)
+
+
 @pytest.fixture
 def plots(qtbot) -> LivePlots:
     widget = LivePlots()
     qtbot.addWidget(widget)
     widget.resize(460, 400)
     widget.show()
-    widget.start_run(3, {1: "Layer 2: Linear", 2: "Layer 3: Linear"}, {1: "Layer 2: Linear"}, epochs=100)
+    widget.start_run(store_of(3), {1: "Layer 2: Linear", 2: "Layer 3: Linear"}, {1: "Layer 2: Linear"},
+                     epochs=100)
     return widget
 
 
 def test_item_counts_stay_constant_over_many_updates(qtbot, plots):
-    plots.add_chunk(chunk(0, 10))
+    feed(plots, chunk(0, 10))
     plots.refresh(everything=True)
     qtbot.wait(10)
     items = plots.item_count()
     step = 10
     for _ in range(300):
-        plots.add_chunk(chunk(step, 20))
+        feed(plots, chunk(step, 20))
         step += 20
         for tab in range(4):
             plots.tabs.setCurrentIndex(tab)
@@ -70,24 +88,24 @@ def test_buffers_grow_by_doubling_and_keep_values():
 
 
 def test_epoch_positions_markers_and_extremes(plots):
-    plots.add_chunk(chunk(0, PER_EPOCH, lr_change_at=30, epoch_end=True))
+    feed(plots, chunk(0, PER_EPOCH, lr_change_at=30, epoch_end=True))
     store = plots.store
     assert store.column("x")[-1] == 1.0 and store.column("epoch_x").tolist() == [1.0]
     assert store.lr_changes == [30 / PER_EPOCH] and plots.marker_count() == 1
     assert store.lr_low == 0.001 and store.lr_high == 0.01 and store.loss_max == pytest.approx(2 / 1.01)
-    assert plots.hover_text(plots.loss_plot, 0.5).startswith("epoch 0.50 · loss")
-    assert "test" in plots.hover_text(plots.acc_plot, 1.0)
+    assert plots.hover_text(plots.plot_of("loss"), 0.5).startswith("epoch 0.50 · loss")
+    assert "test" in plots.hover_text(plots.plot_of("accuracy"), 1.0)
     assert "Layer 3: Linear" in plots.hover_text(plots.gradients.norm_plot, 0.5, 0.0)
-    plots.start_run(3, {1: "Layer 2: Linear"}, {}, epochs=2)
+    plots.start_run(store_of(3), {1: "Layer 2: Linear"}, {}, epochs=2)
     assert plots.marker_count() == 0 and len(plots.store) == 0
 
 
 def test_gradient_warning_shows_when_gradients_vanish_or_explode(plots):
     plots.tabs.setCurrentWidget(plots.gradients)
-    plots.add_chunk(chunk(0, 10))
+    feed(plots, chunk(0, 10))
     plots.refresh()
     assert not plots.gradients.warning.isVisible()
-    plots.add_chunk(chunk(10, 1990))  # layer 2's norm falls to 0.5 / 2000 < 1e-3 of layer 3's
+    feed(plots, chunk(10, 1990))  # layer 2's norm falls to 0.5 / 2000 < 1e-3 of layer 3's
     plots.refresh()
     assert plots.gradients.warning.isVisible() and "layer 2" in plots.gradients.warning.text()
     assert gradient_problems(np.array([np.nan, 1e-7, 1e-2, 1.0]), [1, 2, 3]) == ([1], [])
@@ -96,8 +114,8 @@ def test_gradient_warning_shows_when_gradients_vanish_or_explode(plots):
 
 
 def test_csv_export_has_a_header_and_one_row_per_batch(plots, tmp_path):
-    plots.add_chunk(chunk(0, PER_EPOCH, lr_change_at=7, epoch_end=True))
-    plots.add_chunk(chunk(PER_EPOCH, 20))
+    feed(plots, chunk(0, PER_EPOCH, lr_change_at=7, epoch_end=True))
+    feed(plots, chunk(PER_EPOCH, 20))
     path = tmp_path / "curves.csv"
     plots.export_csv(str(path))
     rows = list(csv.DictReader(path.open()))
@@ -111,7 +129,7 @@ def test_csv_export_has_a_header_and_one_row_per_batch(plots, tmp_path):
 
 
 def test_png_export_writes_a_png_of_the_visible_plot(plots, tmp_path):
-    plots.add_chunk(chunk(0, 30))
+    feed(plots, chunk(0, 30))
     path = tmp_path / "loss.png"
     plots.export_png(str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -164,3 +182,16 @@ def test_plots_follow_a_real_run(qtbot, panel):
     assert len(store) == 16 and len(store.column("epoch_x")) == 2
     assert len(store.diag_x) >= 2  # each epoch's first batch at least
     assert list(panel.plots.layer_names) == [1]
+
+
+def test_every_plot_row_draws_columns_of_the_store_and_the_task_picks_the_tabs(plots):
+    columns = set(CurveStore.BATCH_COLUMNS) | set(CurveStore.EPOCH_COLUMNS)
+    assert all(curve.column in columns for spec in PLOTS for curve in spec.curves)
+    titles = [plots.tabs.tabText(i) for i in range(plots.tabs.count()) if plots.tabs.isTabVisible(i)]
+    assert titles == ["Loss", "Accuracy", "Learning rate", "Gradients"]
+    plots.start_run(store_of(3), {}, {}, epochs=3, task="regression")
+    feed(plots, chunk(0, PER_EPOCH))
+    plots.store.add_epoch(EpochRecord(1, 1.0, None, 0.5, None, 1.0, 1000.0, test_rmse=0.7, test_r2=0.51))
+    titles = [plots.tabs.tabText(i) for i in range(plots.tabs.count()) if plots.tabs.isTabVisible(i)]
+    assert titles == ["Loss", "R²", "Learning rate", "Gradients"]
+    assert "test R² 0.510, RMSE 0.7" in plots.hover_text(plots.plot_of("r2"), 1.0)

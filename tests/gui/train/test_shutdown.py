@@ -20,20 +20,24 @@ SCRIPT = textwrap.dedent("""
     from playground.core.analysis import analyse
     from playground.core.presets import preset
     from playground.core.training import TrainConfig
-    from playground.gui.train import TrainingPanel
+    from playground.gui.session import TrainingSession
+    from playground.gui.train.panel import TrainingPanel
+    from playground.data.registry import load_dataset
 
     class Window(QMainWindow):
         def __init__(self):
             super().__init__()
-            self.panel = TrainingPanel(config=TrainConfig(epochs=200, batch_size=16))
+            session = TrainingSession(load_dataset("mnist-sample"), TrainConfig(epochs=200, batch_size=16))
+            self.panel = TrainingPanel(session)
             dock = QDockWidget("Training", self)
             dock.setWidget(self.panel)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             spec = preset("article-mlp")
-            self.panel.set_network(spec, analyse(spec))
+            session.set_network(spec, analyse(spec, (1, 28, 28), 10))
 
         def closeEvent(self, event):
-            print(f"closing: training={self.panel.is_training} step={self.panel.trainer.step}", flush=True)
+            session = self.panel.session
+            print(f"closing: training={session.is_training} step={session.trainer.step}", flush=True)
             print(f"stopped={self.panel.shutdown(5000)}", flush=True)
             super().closeEvent(event)
 
