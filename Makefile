@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench screenshots clean
+.PHONY: setup run test test-fast lint bench screenshots clean
 
 setup: $(STAMP)
 
@@ -20,9 +20,13 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check playground tests benchmarks packaging
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+test-fast: lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not slow"
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -233,7 +233,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from playground.core.predict_files import load_for_prediction, read_digit
 
     loaded = load_for_prediction(args.model, args.spec)
-    results, failed = [], False
+    results: list[dict[str, object]] = []
+    failed = False
     for path in args.images:
         try:
             image = read_digit(path)

@@ -61,6 +61,7 @@ def test_export_writes_torchscript_and_a_script(sample_project: Path, tmp_path: 
     assert "class Network(nn.Module)" in (tmp_path / "t.py").read_text()
 
 
+@pytest.mark.slow
 def test_export_onnx_reports_onnxruntimes_agreement(sample_project: Path, tmp_path: Path, capsys) -> None:
     assert main(["export", str(sample_project), "--format", "onnx", "-o", str(tmp_path / "m.onnx")]) == 0
     out = capsys.readouterr().out

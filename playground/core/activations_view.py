@@ -106,7 +106,7 @@ def pre_activations(model: PlaygroundNet, spec: NetworkSpec, inputs: np.ndarray,
                 h = x[start:start + _CHUNK].to(device)
                 for block in model.blocks[:layer]:
                     h = block(h)
-                parts.append(model.blocks[layer].layer(h).float().cpu().reshape(-1).numpy())
+                parts.append(model.block(layer).layer(h).float().cpu().reshape(-1).numpy())
     except RuntimeError as exc:
         raise PlaygroundError(f"the images do not fit this network: {exc}") from exc
     finally:

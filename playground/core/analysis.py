@@ -35,16 +35,21 @@ class Fix:
     def apply(self, spec: NetworkSpec) -> NetworkSpec:
         """The spec with this fix applied."""
         if self.action == "insert":
-            return spec.insert(self.index, self.layer)
+            return spec.insert(self.index, self._layer())
         if self.action == "set":
             return spec.replace_layer(
                 self.index, spec.layers[self.index].with_params(**{self.param: self.value})
             )
         if self.action == "remove":
             return spec.remove(self.index)
-        for new in (self.layer, *self.extra):
+        for new in (self._layer(), *self.extra):
             spec = spec.insert(len(spec), new)
         return spec
+
+    def _layer(self) -> LayerSpec:
+        if self.layer is None:
+            raise ValueError(f"the fix '{self.label}' has no layer to {self.action}")
+        return self.layer
 
 
 @dataclass(frozen=True)

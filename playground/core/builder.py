@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -32,6 +34,10 @@ class PlaygroundNet(nn.Module):
     def __init__(self, blocks: list[Block]) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(blocks)
+
+    def block(self, index: int) -> Block:
+        """Spec layer ``index``'s block."""
+        return cast(Block, self.blocks[index])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for block in self.blocks:
@@ -69,5 +75,7 @@ def build_model(
             initialise(block, init)
         block.requires_grad_(lay.trainable)
         blocks.append(block)
+        if info.output_shape is None:
+            raise SpecError(f"layer {info.index + 1}: its output shape is unknown")
         shape = info.output_shape
     return PlaygroundNet(blocks)

@@ -34,7 +34,9 @@ class Diagnostics:
         self.alive: dict[int, torch.Tensor] = {}
         self.armed = True
         for i in self.relu:
-            model.blocks[i].activation.register_forward_hook(self._hook(i))
+            activation = model.block(i).activation
+            if activation is not None:
+                activation.register_forward_hook(self._hook(i))
 
     def _hook(self, index: int) -> Callable[[nn.Module, tuple, torch.Tensor], None]:
         def hook(module: nn.Module, args: tuple, out: torch.Tensor) -> None:

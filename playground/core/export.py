@@ -48,7 +48,8 @@ class Probabilities(nn.Module):
 def ends_in_softmax(model: nn.Module) -> bool:
     """True when the model's last block already applies a softmax."""
     blocks = getattr(model, "blocks", None)
-    return bool(blocks) and isinstance(getattr(blocks[-1], "activation", None), nn.Softmax)
+    return blocks is not None and len(blocks) > 0 and isinstance(getattr(blocks[-1], "activation", None),
+                                                                  nn.Softmax)
 
 
 @contextlib.contextmanager
@@ -160,6 +161,8 @@ def export_onnx(path: str | Path, model: nn.Module, facts: DataFacts) -> float:
                 net, (example,), dynamo=True, verbose=False, input_names=[name],
                 output_names=[output], dynamic_shapes=({0: torch.export.Dim("batch")},),
             )
+            if program is None:
+                raise RuntimeError("the exporter returned no program")
             proto = program.model_proto
     except Exception as exc:  # torch's exporter raises many types; the message is what a user needs
         raise PlaygroundError(f"the ONNX exporter failed: {exc}".splitlines()[0]) from None

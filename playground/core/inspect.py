@@ -179,10 +179,10 @@ def first_layer_weights(model: PlaygroundNet, spec: NetworkSpec,
     for i, lay in enumerate(spec.layers):
         row = LAYER_TYPES[lay.type]
         if row.weights_view == "kernels":
-            return "kernels", model.blocks[i].layer.weight.detach().cpu().numpy().copy()
+            return "kernels", model.block(i).layer.get_parameter("weight").detach().cpu().numpy().copy()
         if row.weights_view == "units":
             image = next((s for s in reversed(shapes[:i + 1]) if s is not None and len(s) == 3), None)
-            weight = model.blocks[i].layer.weight.detach().cpu().numpy()
+            weight = model.block(i).layer.get_parameter("weight").detach().cpu().numpy()
             if image is None or weight.shape[1] != int(np.prod(image)):
                 break
             units = weight.reshape(weight.shape[0], *image)

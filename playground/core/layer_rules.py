@@ -211,7 +211,8 @@ class SequenceOverRows(nn.Module):
     """Reads (steps, features) sequences, or C x H x W maps as H steps of C*W features (the image's
     rows); returns the last hidden state."""
 
-    def __init__(self, cell: type[nn.RNNBase], features: int, hidden: int, layers: int) -> None:
+    def __init__(self, cell: type[nn.RNN] | type[nn.LSTM] | type[nn.GRU], features: int, hidden: int,
+                 layers: int) -> None:
         super().__init__()
         self.rnn = cell(features, hidden, num_layers=layers, batch_first=True)
 
@@ -224,8 +225,8 @@ class SequenceOverRows(nn.Module):
         return hidden[-1]
 
 
-GATES: dict[str, tuple[int, type[nn.RNNBase]]] = {"RNN": (1, nn.RNN), "LSTM": (4, nn.LSTM),
-                                                  "GRU": (3, nn.GRU)}
+GATES: dict[str, tuple[int, type[nn.RNN] | type[nn.LSTM] | type[nn.GRU]]] = {
+    "RNN": (1, nn.RNN), "LSTM": (4, nn.LSTM), "GRU": (3, nn.GRU)}
 
 
 def steps_and_features(shape: Shape) -> tuple[int, int]:

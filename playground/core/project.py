@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import torch
 from safetensors.torch import save as save_safetensors
@@ -166,13 +166,18 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
                               DAMAGED_HINT)
 
 
-def _names(value: Any) -> bool:
+def _names(value: Any) -> TypeGuard[list[str]]:
     return isinstance(value, list | tuple) and all(isinstance(n, str) for n in value)
 
 
-def _numbers(value: Any) -> bool:
+def _numbers(value: Any) -> TypeGuard[list[float]]:
     return isinstance(value, list | tuple) and all(
         isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+
+
+def _shape(value: Any) -> TypeGuard[list[int]]:
+    return isinstance(value, list | tuple) and 1 <= len(value) <= 3 and all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in value)
 
 
 def facts_from_json(data: Any, where: str) -> DataFacts:
@@ -187,17 +192,16 @@ def facts_from_json(data: Any, where: str) -> DataFacts:
     if not isinstance(data, dict):
         raise bad("not a JSON object")
     old = not isinstance(data.get("dataset"), dict)
+    named = data.get("dataset_id", data.get("dataset"))
+    if old and not (isinstance(named, str) and named):
+        raise bad("no dataset id")
     try:
-        ref = (DataRef(data.get("dataset_id", data.get("dataset"))) if old
-               else DataRef.from_dict(data["dataset"]))
+        ref = DataRef(str(named)) if old else DataRef.from_dict(data["dataset"])
     except DatasetError as exc:
         raise bad(exc.message) from None
-    if not isinstance(ref.id, str) or not ref.id:
-        raise bad("no dataset id")
     shape, names, task = data.get("input_shape"), data.get("class_names"), data.get("task", CLASSIFICATION)
     targets = data.get("target_names", [])
-    if not (isinstance(shape, list | tuple) and 1 <= len(shape) <= 3 and all(
-            isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in shape)):
+    if not _shape(shape):
         raise bad(f"bad input shape {shape!r}")
     if task not in TASKS:
         raise bad(f"unknown task {task!r}")

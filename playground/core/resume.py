@@ -6,7 +6,7 @@ import copy
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import torch
 
@@ -182,11 +182,11 @@ def _bad(problem: str) -> PlaygroundError:
     return PlaygroundError(problem, _RESUME_HINT)
 
 
-def _int(value: Any) -> bool:
+def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
 
 
-def _real(value: Any) -> bool:
+def _real(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -47,6 +47,8 @@ def network_lines(spec: NetworkSpec, input_shape: Shape, outputs: int,
     shape = tuple(input_shape)
     for i, (lay, info) in enumerate(zip(spec.layers, result.layers, strict=True), start=1):
         out = info.output_shape
+        if out is None:
+            raise SpecError(f"the network cannot be exported: layer {i}'s output shape is unknown")
         layer_code = LAYER_TYPES[lay.type].code(shape, dict(lay.params))
         act = ACTIVATIONS[lay.activation].code
         code.append(f"            # {i}. {_shape(shape)} -> {_shape(out)}")

@@ -370,7 +370,7 @@ class Trainer:
                 for group in optimizer.param_groups:
                     group["lr"] = lr
                 x = normalise(train.x[index], ds.mean, ds.std)
-                if cfg.augment:
+                if cfg.augment and background is not None:  # only images augment (checked at the start)
                     x = augment(x, jitter, move.shift, move.degrees, move.scale, background=background)
                 y = train.y[index]
                 diagnostics.armed = batch == 1 or time.perf_counter() - last_diag >= DIAGNOSTICS_SECONDS

@@ -51,7 +51,7 @@ class OptionDef:
         if isinstance(value, int | float) and not isinstance(value, bool) and (
                 (low is not None and value < low) or (high is not None and value > high)):
             raise DatasetError(f"option '{self.name}' must be between {low:g} and {high:g}, not {value}")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def parse(self, text: str) -> OptionValue:
         """A value typed on the command line ("200", "0.1", "true") as this option's type, checked."""

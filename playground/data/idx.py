@@ -32,7 +32,7 @@ def _fail(path: Path, problem: str) -> IdxFormatError:
     return IdxFormatError(f"{path}: {problem}", hint=_BAD_FILE_HINT)
 
 
-def _read_exact(stream: BinaryIO, size: int, path: Path, what: str) -> bytes:
+def _read_exact(stream: BinaryIO | gzip.GzipFile, size: int, path: Path, what: str) -> bytes:
     """Read exactly `size` bytes or fail, saying which part of the file was cut short."""
     data = stream.read(size)
     if len(data) != size:
@@ -47,7 +47,7 @@ def _describe_start(head: bytes) -> str:
     return f"not an IDX file: bad magic number {head[:4].hex(' ')} (expected 00 00 08 0N)"
 
 
-def _parse(stream: BinaryIO, path: Path, max_bytes: int) -> np.ndarray:
+def _parse(stream: BinaryIO | gzip.GzipFile, path: Path, max_bytes: int) -> np.ndarray:
     """Parse one IDX stream: header, size cap, payload, and nothing after it."""
     magic = stream.read(4)
     if magic[:2] != b"\x00\x00"[: len(magic)]:

@@ -187,7 +187,9 @@ class ProjectFiles(QObject):
     def recent_paths(self) -> list[str]:
         """Recently opened or saved files (projects and network specs), newest first."""
         value = self._settings.value(RECENT_KEY, [])
-        return [value] if isinstance(value, str) else [str(v) for v in value or []]
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
     # --- helpers -----------------------------------------------------------------------------
 

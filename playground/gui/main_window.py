@@ -20,7 +20,7 @@ from playground.gui.editor import text
 from playground.gui.editor.editor import NetworkEditor
 from playground.gui.editor.model import NetworkModel
 from playground.gui.files import PATH_KEY, ProjectFiles, is_project
-from playground.gui.inspect.evaluation_dock import install_evaluation
+from playground.gui.inspect.evaluation_dock import EvaluationPanel, install_evaluation
 from playground.gui.inspect.explorer import install_explorer
 from playground.gui.inspect.inside import install_inside_view
 from playground.gui.menus import build_menus
@@ -200,7 +200,9 @@ class MainWindow(QMainWindow):
             return
         self.training.shutdown()
         self.drawing.shutdown()
-        self.eval_dock.widget().shutdown()
+        evaluation = self.eval_dock.widget()
+        if isinstance(evaluation, EvaluationPanel):
+            evaluation.shutdown()
         self.recovery.close()
         self._save_session()
         event.accept()

@@ -61,7 +61,7 @@ class ProjectDocument(QObject):
             return facts
         shape = tuple(self.model.input_shape)
         channels = shape[0] if len(shape) == 3 else 0
-        return DataFacts(DataRef("none"), shape, tuple(str(i) for i in range(self.model.num_classes)),
+        return DataFacts(DataRef("none"), shape, tuple(str(i) for i in range(self.model.outputs)),
                          (0.0,) * channels, (1.0,) * channels)
 
     def mark_clean(self) -> None:

@@ -114,6 +114,7 @@ def test_datasets_lists_every_source(capsys):
         assert name in out
 
 
+@pytest.mark.slow
 def test_python_dash_m_works_and_core_loads_without_qt():
     code = (
         "import sys, builtins\n"

@@ -84,6 +84,7 @@ def test_a_failed_check_removes_the_file_and_says_why(tmp_path: Path, monkeypatc
     assert not path.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", [MLP, CNN, LSTM], ids=["mlp", "cnn-batchnorm-softmax", "lstm"])
 def test_onnx_gives_pytorch_probabilities_for_any_batch(tmp_path: Path, spec: NetworkSpec) -> None:
     import onnx
@@ -193,6 +194,7 @@ def _finish(process: subprocess.Popen) -> tuple[str, str]:
     return out, err
 
 
+@pytest.mark.slow
 def test_the_script_trains_and_its_weights_load_into_the_app(tmp_path: Path, idx_folder: Path) -> None:
     runs = {}
     for name, spec in (("mlp", MLP), ("cnn", CNN)):

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 BLOCK_QT = """
 import builtins
 real = builtins.__import__
@@ -31,6 +33,7 @@ print('headless ok')
 """
 
 
+@pytest.mark.slow
 def test_core_and_data_import_and_train_with_qt_blocked():
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -232,6 +232,7 @@ def test_unavailable_device_is_refused(tiny_dataset, tiny_spec):
         Trainer(tiny_spec, tiny_dataset, TrainConfig(device="cuda"))
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_article_mlp_learns_real_fashion_mnist():
     from playground.data.registry import load_dataset

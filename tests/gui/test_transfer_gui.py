@@ -3,12 +3,14 @@ layer, frozen convolutions, one epoch of fine-tuning."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from playground.core.presets import preset
 from tests.gui.projects import choose_file, few_classes, train
 
 
+@pytest.mark.slow
 def test_fine_tune_a_trained_cnn_on_three_new_classes(window, qtbot, tmp_path, monkeypatch):
     window.model.load_preset("small-cnn")
     train(qtbot, window)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
@@ -158,11 +159,14 @@ class DrawingCanvas(QWidget):
 
     def _paint_piece(self, index: int) -> None:
         """Paint one piece of the current stroke into the image and repaint just that area."""
+        stroke = self._stroke
+        if stroke is None:
+            return
         painter = begin(self._drawing)
-        paint_piece(painter, self._stroke, index, DRAWING_SIDE)
+        paint_piece(painter, stroke, index, DRAWING_SIDE)
         painter.end()
         painter = begin(self._image)
-        dirty = paint_piece(painter, self._stroke, index, self._image.width())
+        dirty = paint_piece(painter, stroke, index, self._image.width())
         painter.end()
         square = self.square()
         ratio = self._image.width() / max(square.width(), 1)
@@ -247,9 +251,10 @@ class DrawingCanvas(QWidget):
         kind = event.type()
         if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
                     QEvent.Type.TouchCancel):
-            self._touch(event)
+            self._touch(cast(QTouchEvent, event))
             return True
-        if kind == QEvent.Type.ShortcutOverride and self._items and self._is_canvas_key(event):
+        if (kind == QEvent.Type.ShortcutOverride and self._items
+                and self._is_canvas_key(cast(QKeyEvent, event))):
             event.accept()
             return True
         if kind == QEvent.Type.DevicePixelRatioChange:

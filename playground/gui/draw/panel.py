@@ -137,7 +137,7 @@ class DrawPanel(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addLayout(tools)
         layout.addLayout(reading)
-        below = QWidget(self)
+        below = self.below_content = QWidget(self)
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.addWidget(self.teach)
@@ -254,7 +254,7 @@ class DrawPanel(QWidget):
         """An open teach box takes the place of "my drawings" and room from the canvas (up to a limit),
         then scrolls."""
         self.my_drawings.setVisible(not expanded)
-        wanted = self.below.widget().sizeHint().height() if expanded else 0
+        wanted = self.below_content.sizeHint().height() if expanded else 0
         self.below.setMinimumHeight(min(wanted, TEACH_MAX_HEIGHT))
 
     @Slot()

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from playground.core.builder import PlaygroundNet
 from playground.core.predict import Predictor
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec
@@ -33,7 +34,7 @@ class AnsweringModel:
     """The model that reads the drawing now: the panel's own copy, to run on the GUI thread only."""
 
     spec: NetworkSpec
-    model: torch.nn.Module
+    model: PlaygroundNet
     mean: tuple[float, ...]
     std: tuple[float, ...]
     class_names: tuple[str, ...]

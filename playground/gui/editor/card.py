@@ -163,7 +163,7 @@ class LayerCard(_Card):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Up/Down/Home/End move the selection; Escape clears it."""
-        key, last = event.key(), len(self._model.spec) - 1
+        key, last = Qt.Key(event.key()), len(self._model.spec) - 1
         targets = {Qt.Key.Key_Up: max(self.index - 1, 0), Qt.Key.Key_Down: min(self.index + 1, last),
                    Qt.Key.Key_Home: 0, Qt.Key.Key_End: last}
         plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier

@@ -163,8 +163,8 @@ class NetworkEditor(QWidget):
         editable = index is not None and not self.model.structure_locked
         self.delete_action.setEnabled(editable)
         self.duplicate_action.setEnabled(editable)
-        self.move_up_action.setEnabled(editable and index > 0)
-        self.move_down_action.setEnabled(editable and index < count - 1)
+        self.move_up_action.setEnabled(index is not None and editable and index > 0)
+        self.move_down_action.setEnabled(index is not None and editable and index < count - 1)
 
     @Slot(int)
     def _on_selection_changed(self, _index: int) -> None:

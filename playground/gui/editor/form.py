@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -27,7 +26,7 @@ class PropertyForm(QGroupBox):
         super().__init__(parent)
         self._model = model
         self._type: str | None = None
-        self.fields: dict[str, QAbstractSpinBox] = {}
+        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -44,7 +43,7 @@ class PropertyForm(QGroupBox):
         model.structure_lock_changed.connect(self._on_structure_lock_changed)
         self._refresh()
 
-    def field(self, name: str) -> QAbstractSpinBox:
+    def field(self, name: str) -> QSpinBox | QDoubleSpinBox:
         """The spin box of parameter ``name`` of the selected layer."""
         return self.fields[name]
 
@@ -108,7 +107,7 @@ class PropertyForm(QGroupBox):
         if not row.params:
             self._form.addRow(QLabel(self.tr("%1 has no parameters to set.").replace("%1", type_name), self))
 
-    def _spin_box(self, param: ParamDef) -> QAbstractSpinBox:
+    def _spin_box(self, param: ParamDef) -> QSpinBox | QDoubleSpinBox:
         box: QSpinBox | QDoubleSpinBox
         if param.kind is int:
             box = QSpinBox(self)

@@ -40,10 +40,10 @@ class LayerPalette(QWidget):
         layout.addSpacing(8)
         layout.addWidget(self._heading(self.tr("Start from a preset")))
         self.preset_buttons: dict[str, QPushButton] = {}
-        for name, row in PRESETS.items():
-            button = QPushButton(catalogue_text(row.title), self)
-            button.setToolTip(f"<p>{escape(catalogue_text(row.description))}</p>")
-            button.setAccessibleName(self.tr("Load preset %1").replace("%1", catalogue_text(row.title)))
+        for name, ready in PRESETS.items():
+            button = QPushButton(catalogue_text(ready.title), self)
+            button.setToolTip(f"<p>{escape(catalogue_text(ready.description))}</p>")
+            button.setAccessibleName(self.tr("Load preset %1").replace("%1", catalogue_text(ready.title)))
             button.clicked.connect(lambda _checked=False, key=name: self._on_preset_clicked(key))
             layout.addWidget(button)
             self.preset_buttons[name] = button

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QPoint, Qt, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QVBoxLayout, QWidget
@@ -58,7 +60,7 @@ class _Column(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:
         """Move the dragged layer to the slot under the pointer."""
         self.indicator.hide()
-        source = int(bytes(event.mimeData().data(LAYER_MIME)).decode())
+        source = int(bytes(event.mimeData().data(LAYER_MIME).data()).decode())
         self._stack.drop_at(source, event.position().toPoint())
         event.acceptProposedAction()
 
@@ -95,7 +97,7 @@ class LayerStack(QScrollArea):
         model.selection_changed.connect(self._on_selection_changed)
         model.structure_lock_changed.connect(self._on_structure_lock_changed)
         model.dataset_changed.connect(self._on_dataset_changed)
-        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._on_focus_changed)
         self._on_analysis_changed(model.analysis)
         # Narrow docks scroll sideways rather than push the window past a 1366-pixel screen.
         self.setMinimumWidth(min(self._widest_card() + self.verticalScrollBar().sizeHint().width() + 24, 306))

@@ -49,7 +49,7 @@ class WheelSafeComboBox(QComboBox):
 class ProblemRow(QWidget):
     """The analysis' messages for one card and a button applying the first available fix."""
 
-    def __init__(self, on_fix: Callable[[Fix], None], parent: QWidget | None = None) -> None:
+    def __init__(self, on_fix: Callable[[Fix], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._on_fix_chosen = on_fix
         self._fix: Fix | None = None

@@ -215,6 +215,8 @@ class ConfusionMatrixView(QWidget):
 
     def _paint_cells(self, painter: QPainter, grid: QRect, cell: int) -> None:
         matrix = self._matrix
+        if matrix is None:
+            return
         widest = len(str(int(matrix.max(initial=0))))
         font = QFont(self.font())
         font.setPixelSize(max(min(MAX_COUNT_PX, int(cell * 0.42), int((cell - 4) / (0.62 * widest))), 6))

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QDockWidget, QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -20,6 +19,7 @@ from playground.core.activations_view import (
     saturation,
     saturation_threshold,
 )
+from playground.core.builder import PlaygroundNet
 from playground.core.layers import Shape
 from playground.core.spec import NetworkSpec
 from playground.data.dataset import Dataset
@@ -56,7 +56,7 @@ class Shown:
     """The network whose pre-activations are drawn, with its input normalisation and a description."""
 
     spec: NetworkSpec
-    model: torch.nn.Module
+    model: PlaygroundNet
     mean: tuple[float, ...]
     std: tuple[float, ...]
     text: str
@@ -82,7 +82,7 @@ class ActivationExplorer(QWidget):
         self._answering_fn, self._dataset_fn, self._network_fn = answering_fn, dataset_fn, network_fn
         self._shown: Shown | None = None
         self._images: tuple[np.ndarray, str] | None = None
-        self._fresh: tuple[str, torch.nn.Module] | None = None
+        self._fresh: tuple[str, PlaygroundNet] | None = None
         self._stale = False
         self._picked = False
         self.values: np.ndarray | None = None

@@ -80,7 +80,7 @@ class ExplorerPlot(pg.PlotWidget):
         self.legend.removeItem(self.bars)
         if shown:
             self.legend.addItem(self.bars, self.tr("pre-activations (%, right)"))
-        if not shown:
+        if values is None or not shown:
             self.bars.setData([0.0, 1.0], [0.0])
             return
         edges, share = histogram(values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal, Slot
@@ -16,10 +17,16 @@ INDEX_ROLE = Qt.ItemDataRole.UserRole
 
 
 def thumbnail(image: np.ndarray, size: int = THUMB) -> QPixmap:
-    """A uint8 (H, W) or (1, H, W) image, white on black, scaled up without smoothing."""
-    gray = np.ascontiguousarray(image, dtype=np.uint8).reshape(image.shape[-2:])
-    picture = QImage(gray.data, gray.shape[1], gray.shape[0], gray.strides[0],
-                     QImage.Format.Format_Grayscale8).copy()
+    """A uint8 (H, W), (1, H, W) or colour (3, H, W) image, scaled up without smoothing."""
+    pixels = np.asarray(image, dtype=np.uint8)
+    if pixels.ndim == 3 and pixels.shape[0] == 3:
+        rgb = np.ascontiguousarray(pixels.transpose(1, 2, 0))
+        picture = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.strides[0], QImage.Format.Format_RGB888)
+    else:
+        gray = np.ascontiguousarray(pixels.reshape(pixels.shape[-2], pixels.shape[-1]))
+        picture = QImage(gray.data, gray.shape[1], gray.shape[0], gray.strides[0],
+                         QImage.Format.Format_Grayscale8)
+    picture = picture.copy()
     return QPixmap.fromImage(picture.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
                                             Qt.TransformationMode.FastTransformation))
 
@@ -29,7 +36,7 @@ class ExampleModel(QAbstractListModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._images = np.zeros((0, 28, 28), np.uint8)
+        self._images = np.zeros((0, 1, 28, 28), np.uint8)
         self._rows = np.zeros(0, np.int64)
         self._labels = self._predicted = np.zeros(0, np.int64)
         self._confidence = np.zeros(0, np.float32)
@@ -131,13 +138,13 @@ class ExampleGallery(QWidget):
 
     def clear(self, caption: str = "") -> None:
         """No images, only ``caption``."""
-        self.show_examples(caption, np.zeros(0, np.int64), np.zeros((0, 28, 28), np.uint8),
+        self.show_examples(caption, np.zeros(0, np.int64), np.zeros((0, 1, 28, 28), np.uint8),
                            np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), ())
 
     def current(self) -> int | None:
         """The test-split index of the current image."""
         index = self.view.currentIndex()
-        return self.model.data(index, INDEX_ROLE) if index.isValid() else None
+        return cast(int, self.model.data(index, INDEX_ROLE)) if index.isValid() else None
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLay
 
 from playground.core.inspect import Inside, first_layer_weights, look_inside
 from playground.core.layers import LAYER_TYPES
+from playground.core.spec import NetworkSpec
 from playground.gui.background import one_torch_thread
 from playground.gui.docks import DockHost
 from playground.gui.draw.panel import DrawPanel
@@ -46,7 +47,7 @@ class InsideView(QWidget):
         self.weights_section: WeightsSection | None = None
         self.saliency_section: SaliencySection | None = None
         self._model: torch.nn.Module | None = None
-        self._spec = None
+        self._spec: NetworkSpec | None = None
         self._weights_version: int | None = None
         self._dirty = True
         self._cost_ms = 0.0
@@ -145,7 +146,8 @@ class InsideView(QWidget):
         names = answering.class_names
         name = names[top] if top < len(names) else str(top)
         percent = 100.0 * float(inside.probabilities[top])
-        self.saliency_section.show_saliency(image, inside.saliency, name, percent)
+        if self.saliency_section is not None:
+            self.saliency_section.show_saliency(image, inside.saliency, name, percent)
         self.inside = inside
         self.note.hide()
         self.sections_area.show()
@@ -160,8 +162,13 @@ class InsideView(QWidget):
 
     def sections(self) -> list[Section]:
         """Every section in display order."""
-        found = (self._sections.itemAt(i).widget() for i in range(self._sections.count()))
-        return [widget for widget in found if isinstance(widget, Section)]
+        found = []
+        for i in range(self._sections.count()):
+            item = self._sections.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, Section):
+                found.append(widget)
+        return found
 
     def _rebuild(self, answering: AnsweringModel, inside: Inside) -> None:
         """New sections for a new network (the only time widgets are created)."""

@@ -101,7 +101,7 @@ class LayerSection(Section):
 
     def _heat_map(self, shape: tuple[int, ...]) -> TileImage:
         """Steps down, units across; each step a few pixels tall."""
-        return TileImage(1, shape, 1, pixel_height=max(3, min(8, 112 // max(1, shape[0]))))
+        return TileImage(1, (shape[0], shape[1]), 1, pixel_height=max(3, min(8, 112 // max(1, shape[0]))))
 
     def _add_gates(self, gates: dict[str, np.ndarray]) -> None:
         """A heat map per gate, with one fixed 0..1 scale under them and a caption."""

@@ -24,7 +24,9 @@ class ScoreTable(QTableWidget):
                 self.tr("Of the images of this class, the share the network called it"),
                 self.tr("Test images of this class"))
         for column, tip in enumerate(tips):
-            self.horizontalHeaderItem(column).setToolTip(tip)
+            item = self.horizontalHeaderItem(column)
+            if item is not None:
+                item.setToolTip(tip)
         self.setAccessibleName(self.tr("Precision and recall per class"))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -60,4 +62,5 @@ class ScoreTable(QTableWidget):
 
     def values(self, column: int) -> list[str]:
         """The texts of one column, top to bottom."""
-        return [self.item(row, column).text() for row in range(self.rowCount())]
+        items = (self.item(row, column) for row in range(self.rowCount()))
+        return [item.text() if item is not None else "" for item in items]

@@ -121,8 +121,8 @@ class CurveStore:
         self.batches_per_epoch = per
         x = (chunk.epoch - 1) + chunk.batch / per
         b = self.batch
-        last_loss = b["loss_ema"].last() if len(b["loss_ema"]) else math.nan
-        last_acc = b["accuracy_ema"].last() if len(b["accuracy_ema"]) else math.nan
+        last_loss = float(b["loss_ema"].last()) if len(b["loss_ema"]) else math.nan
+        last_acc = float(b["accuracy_ema"].last()) if len(b["accuracy_ema"]) else math.nan
         for name, values in (("x", x), ("step", chunk.step), ("epoch", chunk.epoch),
                              ("loss", chunk.loss), ("loss_ema", ema(chunk.loss, last_loss)),
                              ("accuracy", chunk.accuracy),

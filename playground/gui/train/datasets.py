@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QMessageBox, QProgressDialog, QWidget
 
 from playground.data import registry, sources
@@ -84,7 +85,7 @@ class DatasetPicker(QWidget):
             self.combo.setItemData(row, info.description + (f"\n{info.location}" if info.location else ""),
                                    Qt.ItemDataRole.ToolTipRole)
             if not info.available and not info.needs_download:
-                self.combo.model().item(row).setEnabled(False)
+                cast(QStandardItemModel, self.combo.model()).item(row).setEnabled(False)
         self.combo.addItem(self.tr("IDX folder..."), PICK_FOLDER)
 
     def _add(self, text: str, ref: DataRef, row: int | None = None) -> None:

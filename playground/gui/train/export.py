@@ -62,7 +62,7 @@ def export_png(path: str | Path, widget: QWidget) -> None:
     if not widget.grab().save(buffer, "PNG"):
         raise OSError(f"could not encode {path} as PNG")
     buffer.close()
-    atomic_write(path, bytes(data))
+    atomic_write(path, bytes(data.data()))
 
 
 class ExportButton(QToolButton):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import torch
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QStandardItemModel, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -40,7 +41,7 @@ class LogSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         try:
             value = float(text)
         except ValueError:
@@ -68,7 +69,7 @@ class HyperparameterForm(QWidget):
 
     def __init__(self, config: TrainConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QFormLayout(self)
+        layout = self.rows = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.optimizer = self._combo({name: row.label for name, row in OPTIMIZERS.items()})
         self.learning_rate = LogSpinBox(*RANGES["learning_rate"], self)
@@ -133,7 +134,7 @@ class HyperparameterForm(QWidget):
     def _disable_missing_devices(self) -> None:
         present = {"auto": True, "cpu": True, "cuda": torch.cuda.is_available(),
                    "mps": torch.backends.mps.is_available()}
-        model = self.device.model()
+        model = cast(QStandardItemModel, self.device.model())
         for row in range(self.device.count()):
             if not present[self.device.itemData(row)]:
                 model.item(row).setEnabled(False)

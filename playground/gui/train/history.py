@@ -201,8 +201,10 @@ class RunTable(QWidget):
         accuracy = "" if math.isnan(run.final_test_accuracy) else f"{run.final_test_accuracy:.2%}"
         fixed = [str(run.number), run.state, accuracy, f"{run.seconds:.1f}", f"{run.samples_per_second:,.0f}"]
         for col, text in enumerate(fixed, start=1):
-            self.table.setItem(row, col, QTableWidgetItem(text))
-        self.table.item(row, 3).setFont(QFont(self.font().family(), weight=QFont.Weight.Bold))
+            item = QTableWidgetItem(text)
+            if col == 3:
+                item.setFont(QFont(self.font().family(), weight=QFont.Weight.Bold))
+            self.table.setItem(row, col, item)
         compared = [("dataset", run.dataset_id), ("network", run.network),
                     *((key, run.config[key]) for key in CONFIG_COLUMNS)]
         before = ({"dataset": previous.dataset_id, "network": previous.network, **previous.config}

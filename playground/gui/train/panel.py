@@ -72,9 +72,9 @@ class TrainingPanel(QWidget):
         self._update_controls()
 
     def _build_layout(self) -> None:
-        self.form.layout().insertRow(0, self.tr("Dataset"), self.picker)
+        self.form.rows.insertRow(0, self.tr("Dataset"), self.picker)
         self.reset_button = reset_button(self.form)
-        self.form.layout().addRow(self.tr("Weights"), self.reset_button)
+        self.form.rows.addRow(self.tr("Weights"), self.reset_button)
         self.bottom_tabs = QTabWidget(self)
         self.bottom_tabs.addTab(self.log, self.tr("Log"))
         self.bottom_tabs.addTab(self.runs, self.tr("Runs"))

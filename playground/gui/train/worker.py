@@ -42,17 +42,17 @@ class BatchChunk:
         cols = np.array([(r.step, r.epoch, r.batch, r.loss, math.nan if r.accuracy is None else r.accuracy,
                           r.learning_rate, r.samples_per_second, r.lr_changed) for r in records],
                         dtype=np.float64)
-        diag = [r for r in records if r.grad_norms is not None]
+        diag = [(r, r.grad_norms) for r in records if r.grad_norms is not None]
         if diag:
-            width = len(diag[0].grad_norms)
-            norms = np.array([r.grad_norms for r in diag], dtype=np.float64)
-            dead = np.array([r.dead_fractions or (np.nan,) * width for r in diag], dtype=np.float64)
+            width = len(diag[0][1])
+            norms = np.array([grad_norms for _, grad_norms in diag], dtype=np.float64)
+            dead = np.array([r.dead_fractions or (np.nan,) * width for r, _ in diag], dtype=np.float64)
         else:
             norms = dead = np.empty((0, 0))
         ints = cols[:, :3].astype(np.int64)
         return cls(ints[:, 0], ints[:, 1], ints[:, 2], cols[:, 3], cols[:, 4], cols[:, 5], cols[:, 6],
                    cols[:, 7] > 0, records[-1].batches_per_epoch,
-                   np.array([r.step for r in diag], dtype=np.int64), norms, dead)
+                   np.array([r.step for r, _ in diag], dtype=np.int64), norms, dead)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from tests.gui.draw.conftest import ONE, draw
 TINY = NetworkSpec((layer("Flatten"), layer("Linear", units=10)))
 
 
+@pytest.mark.slow
 def test_prediction_improves_while_a_network_trains(panel: DrawPanel, qtbot, sample_dataset,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(source, "QUIET_SECONDS", 0.5)
