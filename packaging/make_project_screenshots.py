@@ -83,7 +83,7 @@ def open_export_menu(app: QApplication, window: MainWindow) -> list[QMenu]:
     file_menu.setActiveAction(export_menu.menuAction())
     QTest.keyClick(file_menu, Qt.Key.Key_Right)
     wait_until(app, export_menu.isVisible, 10)
-    export_menu.setActiveAction(window.actions.export_actions["onnx"])
+    export_menu.setActiveAction(window.model_actions.export_actions["onnx"])
     app.processEvents()
     return [file_menu, export_menu]
 

@@ -67,7 +67,7 @@ def gate_title(name: str) -> str:
         "output": _tr("Output gate (how much of the memory is shown as the hidden state)"),
         "reset": _tr("Reset gate (how much of the old memory shapes the new proposal)"),
         "update": _tr("Update gate (how much of the old memory is kept)"),
-    }.get(name, name)
+    }[name]
 
 
 def gates_caption() -> str:
