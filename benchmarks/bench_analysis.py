@@ -20,11 +20,11 @@ def twenty_layers() -> NetworkSpec:
 
 def main() -> None:
     spec = twenty_layers()
-    assert len(spec) == 20 and analyse(spec).ok
+    assert len(spec) == 20 and analyse(spec, (1, 28, 28), 10).ok
     runs = []
     for _ in range(200):
         start = time.perf_counter()
-        analyse(spec)
+        analyse(spec, (1, 28, 28), 10)
         runs.append((time.perf_counter() - start) * 1000)
     median, worst = statistics.median(runs), max(runs)
     print(f"analysis of a 20-layer spec: median {median:.3f} ms, max {worst:.3f} ms")

@@ -32,10 +32,12 @@ from playground.core.presets import preset  # noqa: E402
 from playground.core.training import TrainConfig, Trainer  # noqa: E402
 from playground.data.dataset import Dataset  # noqa: E402
 from playground.data.registry import load_dataset  # noqa: E402
-from playground.gui.background import one_torch_thread  # noqa: E402
+from playground.gui.background import (
+    gui_torch_threads,  # noqa: E402
+    one_torch_thread,  # noqa: E402
+)
 from playground.gui.draw.panel import DrawPanel  # noqa: E402
 from playground.gui.inspect.inside import InsideView  # noqa: E402
-from playground.gui.train.worker import gui_torch_threads  # noqa: E402
 
 REDRAW_GOAL_MS = 30.0
 THROUGHPUT_GOAL = 0.95

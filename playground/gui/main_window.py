@@ -109,10 +109,6 @@ class MainWindow(QMainWindow):
         self._docks.append((dock, area))
         return dock
 
-    def docks(self) -> list[tuple[QDockWidget, Qt.DockWidgetArea]]:
-        """Every dock with its default area, in the order they were added."""
-        return list(self._docks)
-
     def _default_layout(self) -> None:
         """Editor, training and drawing side by side, all visible on a 1366x768 screen; the views
         that look inside the network are tabs behind the training panel."""

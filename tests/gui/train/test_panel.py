@@ -198,3 +198,16 @@ def test_signals_are_coalesced_however_small_the_batches(qtbot, tiny_dataset, ti
     states = sum(len(c.states) for c in chunks)
     assert len(chunks) <= 35 * seconds + states + 1, (len(chunks), seconds, states)
     assert started > 0
+
+
+def test_a_number_typed_but_not_committed_is_used_when_start_is_clicked(qtbot, panel):
+    epochs = panel.form.epochs
+    epochs.setFocus()
+    epochs.lineEdit().selectAll()
+    qtbot.keyClicks(epochs, "1")  # no Enter, and the field keeps the focus: the value is not committed
+    assert epochs.value() == 2 and panel.session.config.epochs == 2
+    with qtbot.waitSignal(panel.session.run_started, timeout=TIMEOUT_MS) as started:
+        qtbot.mouseClick(button(panel, "Start training"), Qt.MouseButton.LeftButton)
+    assert started.args[0].config.epochs == 1 and panel.session.config.epochs == 1
+    finish(qtbot, panel)
+    assert len([line for line in panel.log.toPlainText().splitlines() if line.startswith("Epoch ")]) == 1
