@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from playground.core.metrics import RunState
 from playground.core.training import TrainConfig
-from playground.gui.train.history import CHANGED, spec_summary
+from playground.gui.train.history import CHANGED, Run, RunHistory, spec_summary
 from tests.gui.train.conftest import finish
 
 
@@ -33,3 +34,15 @@ def test_runs_are_listed_compared_and_overlaid(qtbot, panel, tiny_spec):
     assert not any(item.isVisible() for _, item in items)
     table.item(1, 0).setCheckState(Qt.CheckState.Checked)
     assert all(item.isVisible() for _, item in panel.plots._overlays[2][1])
+
+
+def test_older_projects_runs_that_ended_in_error_read_as_failed(qtbot, panel):
+    panel.start()
+    finish(qtbot, panel)
+    data = panel.session.history.to_dicts()[0]
+    assert data["state"] == "finished"
+    for stored, state in (("error", RunState.FAILED), ("failed", RunState.FAILED), ("stopped",
+                                                                                    RunState.STOPPED)):
+        assert Run.from_dict({**data, "state": stored}).state == state
+    history = RunHistory()
+    assert history.restore([{**data, "state": "exploded"}]) == 1  # a state that is none is unreadable
