@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -14,8 +12,9 @@ from playground.core.evaluation import Evaluation, EvaluationCancelled, evaluate
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
+from playground.resources import sample_model_path
 
-SAMPLE_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
+SAMPLE_MODEL = sample_model_path()
 
 
 class Fixed(nn.Module):

@@ -1,14 +1,14 @@
 """The shipped sample model: a safetensors file that loads without pickle and reads MNIST well."""
 
-from pathlib import Path
 
 import numpy as np
 
 from playground.core.predict import Predictor
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec
+from playground.resources import sample_model_path
 
-MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
+MODEL = sample_model_path()
 
 
 def test_sample_model_file_carries_its_facts() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -23,9 +21,10 @@ from playground.core.transfer import (
     teach,
 )
 from playground.errors import PlaygroundError, SpecError
+from playground.resources import sample_model_path
 from tests.core.symbols import drawings
 
-SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
+SAMPLE = sample_model_path()
 SYMBOLS = "+-x"
 
 
