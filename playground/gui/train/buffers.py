@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EMA_WEIGHT = 0.05  # weight of the newest batch in the loss and accuracy averages
+from playground.core.runs import ema
 
 
 class GrowingArray:
@@ -55,17 +55,6 @@ class GrowingArray:
             shape = (len(self._data),) if width is None else (len(self._data), width)
             self._data = np.full(shape, np.nan)
         self._size = 0
-
-
-def ema(values: np.ndarray, start: float, weight: float = EMA_WEIGHT) -> np.ndarray:
-    """The exponential moving average of ``values`` continuing from ``start`` (NaN: from the first)."""
-    out = np.empty(len(values))
-    current = start
-    keep = 1.0 - weight
-    for i, value in enumerate(values.tolist()):
-        current = value if math.isnan(current) else keep * current + weight * value
-        out[i] = current
-    return out
 
 
 class CurveStore:

@@ -8,10 +8,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from playground.core.metrics import StateRecord
 from playground.core.resume import ResumeState
+from playground.core.runs import spec_summary
 from playground.gui.train.buffers import RunCurves
 from playground.gui.train.continuing import continuing_line
 from playground.gui.train.controls import ControlBar, MessageBanner
-from playground.gui.train.history import Run, RunHistory, RunTable, spec_summary
+from playground.gui.train.history import Run, RunHistory, RunTable
 from playground.gui.train.plots import LivePlots
 from playground.gui.train.runlog import ProgressLine, RunLog
 from playground.gui.train.runner import ActiveRun

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from playground.core.runs import spec_summary
 from playground.core.training import TrainConfig
-from playground.gui.train.history import CHANGED, spec_summary
+from playground.gui.train.history import CHANGED
 from tests.gui.train.conftest import finish
 
 
