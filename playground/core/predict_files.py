@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from torch import nn
@@ -15,6 +17,10 @@ from playground.core.predict import probabilities
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
 from playground.errors import PlaygroundError, SpecError
+
+if TYPE_CHECKING:
+    from playground.core.project import Project
+    from playground.core.training import TrainConfig
 
 MNIST_INPUT = (1, 28, 28)
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
@@ -81,39 +87,78 @@ def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> Lo
                        bool(last and last.activation == "softmax"))
 
 
-def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -> LoadedModel:
-    """Open a project (.nnproj), a model from ``train --save`` (.safetensors) or a state dict with a spec.
+def open_model(path: str | Path, spec_path: str | Path | None = None) -> Project:
+    """Open any model file the app writes as a project: a project (.nnproj), a model from
+    ``train --save`` (.safetensors), or, with ``spec_path``, a state dict (.pt, .pth, .safetensors).
 
-    A ``.pt``/``.pth`` state dict (read weights-only) needs ``spec_path``: the network's JSON spec, which
-    may also carry "mean", "std" and "class_names"; without them MNIST's 0.1307 / 0.3081 and the class
-    numbers are used.
+    A state dict (read weights-only) needs ``spec_path``: the network's JSON spec, which may also carry
+    "mean", "std", "class_names" and "dataset"; without them MNIST's 0.1307 / 0.3081, the class numbers
+    and "mnist" are used, with the default training settings.
 
     Raises:
         PlaygroundError: the file cannot be read, or does not fit the network.
     """
     from playground.core.project import PROJECT_SUFFIX, load_model, load_project
+    from playground.core.training import TrainConfig
 
     path = Path(path)
     if spec_path is not None:
         from playground.core.weights import load_weights
 
         spec, facts = _spec_with_facts(Path(spec_path))
-        model = build_model(spec, MNIST_INPUT, _output_size(spec))
+        count = _output_size(spec)
+        model = build_model(spec, MNIST_INPUT, count)
         load_weights(path, model)
-        return _loaded(model, spec, facts, path)
+        names = facts.get("class_names") or [str(n) for n in range(count)]
+        dataset = facts.get("dataset") if isinstance(facts.get("dataset"), str) else "mnist"
+        return _as_project(spec, TrainConfig(), model, {"dataset": dataset or "mnist", "class_names": names,
+                                                        "mean": facts.get("mean", MNIST_MEAN),
+                                                        "std": facts.get("std", MNIST_STD)}, path)
     if path.suffix.lower() == PROJECT_SUFFIX:
-        project = load_project(path)
-        if project.weights is None:
-            raise PlaygroundError(f"{path}: the project has no trained weights", "train it first")
-        facts = {"input_shape": project.input_shape, "class_names": project.class_names,
-                 "mean": project.mean, "std": project.std}
-        return _loaded(project.build(), project.spec, facts, path)
+        return load_project(path)
     if path.suffix.lower() == ".safetensors":
         spec, model, facts = load_model(path)
-        return _loaded(model, spec, facts, path)
+        try:
+            config = TrainConfig.from_dict(facts.get("config") or {})
+        except (PlaygroundError, TypeError, ValueError, AttributeError):
+            config = TrainConfig()
+        return _as_project(spec, config, model, facts, path)
     raise PlaygroundError(f"{path}: a {path.suffix or 'file without suffix'} model needs a spec file",
                           "give the network's spec (--spec FILE.json), or use a .nnproj project or a "
                           ".safetensors model from train --save")
+
+
+def _as_project(spec: NetworkSpec, config: TrainConfig, model: nn.Module, facts: dict,
+                where: Path) -> Project:
+    """A project of a model file's network, weights and data facts (no runs)."""
+    from playground.core.project import Project
+
+    try:
+        names = tuple(str(n) for n in facts["class_names"])
+        shape = tuple(int(d) for d in facts.get("input_shape", MNIST_INPUT))
+        mean, std = float(facts["mean"]), float(facts["std"])
+        dataset = str(facts.get("dataset") or facts.get("dataset_id") or "mnist")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlaygroundError(f"{where}: the class names, mean or std are unreadable ({exc})") from None
+    if not (math.isfinite(mean) and math.isfinite(std) and std > 0):
+        raise PlaygroundError(f"{where}: the mean {mean} or std {std} cannot normalise an input")
+    weights = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    return Project(spec, config, dataset, shape, len(names), names, mean, std, weights=weights)
+
+
+def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -> LoadedModel:
+    """Open a project (.nnproj), a model from ``train --save`` (.safetensors) or a state dict with a spec
+    (see ``open_model``), ready to classify digits.
+
+    Raises:
+        PlaygroundError: the file cannot be read, has no trained weights, or does not fit the network.
+    """
+    project = open_model(path, spec_path)
+    if project.weights is None:
+        raise PlaygroundError(f"{path}: the project has no trained weights", "train it first")
+    facts = {"input_shape": project.input_shape, "class_names": project.class_names,
+             "mean": project.mean, "std": project.std}
+    return _loaded(project.build(), project.spec, facts, Path(path))
 
 
 def read_digit(path: str | Path) -> np.ndarray | None:

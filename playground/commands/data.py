@@ -1,0 +1,63 @@
+"""``nn-playground datasets`` and ``download``: what can be loaded, and fetching what is missing."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from playground.commands import progress_bar
+from playground.data.download import cache_dir
+from playground.data.sources import list_datasets
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def datasets() -> int:
+    """List every dataset: available or not, where, and what it is."""
+    for info in list_datasets():
+        where = info.location or "-"
+        state = ("available" if info.available else "not downloaded" if info.needs_download
+                 else "not ready" if info.unavailable else "missing")
+        print(f"{info.id:14} {state:15} {where}")
+        print(f"{'':14} {info.description}" + (f"; {info.unavailable}" if info.unavailable else ""))
+    print("idx:DIR        any folder of MNIST-format IDX files")
+    return EXIT_OK
+
+
+def _installed_copy(name: str) -> str | None:
+    """Where a copy of ``name`` outside the download cache (a system package) is found, or None."""
+    info = next((i for i in list_datasets() if i.id == name), None)
+    if info is None or not info.available or info.location is None:
+        return None
+    return None if Path(info.location).resolve().is_relative_to(cache_dir().resolve()) else info.location
+
+
+def download(name: str) -> int:
+    """Download ``name`` into the cache (files there are re-verified), unless the system has a copy."""
+    from playground.data.sources import download_dataset
+
+    installed = _installed_copy(name)
+    if installed is not None:
+        print(f"{name} is installed at {installed}; nothing to download (train --dataset {name} uses it)")
+        return EXIT_OK
+    bar = progress_bar(f"downloading {name}", unit="B")
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+    try:
+        path = download_dataset(name, progress=progress, cancel=cancel)
+    except KeyboardInterrupt:
+        cancel.set()
+        print("nn-playground: download cancelled", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"{name} is ready in {path}")
+    return EXIT_OK
