@@ -50,4 +50,5 @@ validate-desktop:
 	appstreamcli validate --no-net playground/resources/desktop/*.metainfo.xml
 
 bundle: setup
+	$(PY) -m pip install -q -e ".[bundle]"
 	$(PY) packaging/bundle.py
