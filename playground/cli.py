@@ -161,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
                                 prog="nn-playground")
     _add_train(sub)
     _add_model_commands(sub)
-    sub.add_parser("datasets", help="list the datasets: available or not, and where", formatter_class=_Help)
+    datasets = sub.add_parser("datasets", help="list the datasets: available or not, and where",
+                              formatter_class=_Help)
+    datasets.add_argument("id", nargs="?", metavar="ID",
+                          help="print only this dataset's folder, for scripts: python train.py --data "
+                          "\"$(nn-playground datasets mnist-sample)\" (exit code 1 when it is not available)")
     download = sub.add_parser("download", help="download a dataset into the cache folder",
                               formatter_class=_Help,
                               description="Download MNIST or Fashion-MNIST (sha256-checked, two mirrors). "

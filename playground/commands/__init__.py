@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command in ("datasets", "download"):
         from playground.commands import data
 
-        return data.datasets() if args.command == "datasets" else data.download(args.name)
+        return data.datasets(args.id) if args.command == "datasets" else data.download(args.name)
     from playground.commands import models
 
     return {"spec": models.spec, "export": models.export, "predict": models.predict}[args.command](args)

@@ -9,12 +9,20 @@ from pathlib import Path
 from playground.commands import progress_bar
 from playground.data.download import cache_dir
 from playground.data.sources import list_datasets
+from playground.errors import DatasetError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def datasets() -> int:
-    """List every dataset: available or not, where, and what it is."""
+def datasets(dataset_id: str | None = None) -> int:
+    """List every dataset (available or not, where, what it is), or print the folder of ``dataset_id``.
+
+    Raises:
+        DatasetError: ``dataset_id`` is unknown or not available.
+    """
+    if dataset_id is not None:
+        print(_folder(dataset_id))
+        return EXIT_OK
     for info in list_datasets():
         where = info.location or "-"
         state = ("available" if info.available else "not downloaded" if info.needs_download
@@ -23,6 +31,19 @@ def datasets() -> int:
         print(f"{'':14} {info.description}" + (f"; {info.unavailable}" if info.unavailable else ""))
     print("idx:DIR        any folder of MNIST-format IDX files")
     return EXIT_OK
+
+
+def _folder(dataset_id: str) -> str:
+    """Where the files of ``dataset_id`` are."""
+    info = next((i for i in list_datasets() if i.id == dataset_id), None)
+    if info is None:
+        raise DatasetError(f"unknown dataset '{dataset_id}'",
+                           f"one of {', '.join(i.id for i in list_datasets())}")
+    if not info.available or info.location is None:
+        hint = (f"run `nn-playground download {dataset_id}`" if info.needs_download
+                else info.unavailable or "see `nn-playground datasets`")
+        raise DatasetError(f"{info.name} is not available", hint)
+    return info.location
 
 
 def _installed_copy(name: str) -> str | None:

@@ -18,6 +18,7 @@ from playground.core.spec import NetworkSpec
 from playground.data.drawings import add_drawing
 from playground.data.idx import write_idx
 from playground.data.sources import DatasetInfo
+from playground.resources import mnist_sample_dir
 
 
 @pytest.fixture(autouse=True)
@@ -129,6 +130,13 @@ def test_my_drawings_is_a_dataset_train_accepts(sample_dataset, capsys):
         add_drawing(sample_dataset.test_images[index], int(index % 10))
     assert main(["train", "--dataset", "my-drawings", "--epochs", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["dataset"] == "my-drawings"
+
+
+def test_datasets_prints_one_folder_for_scripts(capsys):
+    assert main(["datasets", "mnist-sample"]) == 0
+    assert Path(capsys.readouterr().out.strip()) == mnist_sample_dir()
+    assert main(["datasets", "mnist"]) == 1
+    assert "download mnist" in capsys.readouterr().err
 
 
 def test_download_uses_an_installed_system_copy(monkeypatch, tmp_path, capsys):
