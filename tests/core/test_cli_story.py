@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -16,7 +15,6 @@ from playground.core.presets import preset
 from playground.core.project import load_model, load_project
 from playground.core.spec import NetworkSpec
 from playground.data.drawings import add_drawing
-from playground.data.idx import write_idx
 from playground.data.sources import DatasetInfo
 from playground.resources import mnist_sample_dir
 
@@ -26,17 +24,6 @@ def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """My drawings and the download cache live under tmp_path, never in the user's home."""
     monkeypatch.setenv("NN_PLAYGROUND_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("NN_PLAYGROUND_CACHE", str(tmp_path / "cache"))
-
-
-@pytest.fixture
-def idx_folder(tmp_path: Path, sample_dataset) -> Path:
-    folder = tmp_path / "digits"
-    folder.mkdir()
-    write_idx(folder / "train-images-idx3-ubyte", np.ascontiguousarray(sample_dataset.train_images[:256]))
-    write_idx(folder / "train-labels-idx1-ubyte", np.ascontiguousarray(sample_dataset.train_labels[:256]))
-    write_idx(folder / "t10k-images-idx3-ubyte", np.ascontiguousarray(sample_dataset.test_images[:64]))
-    write_idx(folder / "t10k-labels-idx1-ubyte", np.ascontiguousarray(sample_dataset.test_labels[:64]))
-    return folder
 
 
 @pytest.fixture
@@ -53,10 +40,10 @@ def test_train_save_nnproj_writes_a_project_with_its_run_and_optimizer_state(idx
     assert capsys.readouterr().out.splitlines()[-1].endswith(f"saved to {out}")
     project = load_project(out)
     assert project.spec == preset("article-mlp") and project.config.epochs == 2
-    assert project.weights is not None and project.resume is not None and project.resume.step == 8
+    assert project.weights is not None and project.resume is not None and project.resume.step == 6
     (run,) = project.history
     assert run["state"] == "finished" and run["curves"]["epoch_x"] == [1.0, 2.0]
-    assert len(run["curves"]["x"]) == len(run["curves"]["loss_ema"]) == 2 * 4  # 256 images, batches of 64
+    assert len(run["curves"]["x"]) == len(run["curves"]["loss_ema"]) == 2 * 3  # 192 images, batches of 64
     assert run["final_test_accuracy"] == pytest.approx(run["curves"]["test_accuracy"][-1])
 
 
