@@ -31,7 +31,7 @@ screenshots: setup
 	for s in packaging/make_*screenshots.py; do echo "== $$s"; QT_QPA_PLATFORM=offscreen $(PY) $$s || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
 # --- Packaging: the installed wheel, desktop integration, the frozen bundle ---------------------------
 .PHONY: wheel-check install-desktop uninstall-desktop validate-desktop bundle

@@ -8,8 +8,8 @@ PY=${1:-.venv/bin/python}
 case $PY in /*) ;; */*) PY="$PWD/$PY" ;; *) PY=$(command -v "$PY") ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nn-playground-wheel-check.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
 START=$SECONDS
+trap 'rm -rf "$WORK"; echo "wheel check: $((SECONDS - START)) s in all, with removing the venv"' EXIT
 say() { printf 'wheel check: %s (%ss)\n' "$1" "$((SECONDS - START))"; }
 skip() { printf '\n*** SKIPPED: wheel check: %s ***\n\n' "$1" >&2; exit 0; }
 
