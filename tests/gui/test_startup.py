@@ -64,12 +64,12 @@ def test_the_window_has_the_app_icon_in_every_size(qtbot) -> None:
 
 
 def test_create_window_opens_the_file_given_on_the_command_line(qtbot, tmp_path: Path) -> None:
-    project = tmp_path / "cnn.nnproj"
-    argv = ["train", "--preset", "small-cnn", "--epochs", "1", "--save", str(project), "--json"]
+    project = tmp_path / "mlp.nnproj"
+    argv = ["train", "--preset", "article-mlp", "--epochs", "1", "--save", str(project), "--json"]
     assert cli_main(argv) == 0
     window = create_window(open_path=project)
     qtbot.addWidget(window)
-    assert window.files.path == project and window.model.spec == preset("small-cnn")
+    assert window.files.path == project and window.model.spec == preset("article-mlp")
     assert len(window.training.history.runs) == 1 and window.training.history.runs[0].state == "finished"
     assert window.training.controls.start.text() == "Continue"
 
