@@ -35,4 +35,24 @@ screenshots: setup
 	for s in packaging/make_*screenshots.py; do echo "== $$s"; QT_QPA_PLATFORM=offscreen $(PY) $$s || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+# --- Packaging: the installed wheel, desktop integration, the frozen bundle ---------------------------
+.PHONY: wheel-check install-desktop uninstall-desktop validate-desktop bundle
+
+wheel-check: setup
+	bash packaging/wheel_check.sh $(PY)
+
+install-desktop: setup
+	$(PY) -m playground.desktop install
+
+uninstall-desktop: setup
+	$(PY) -m playground.desktop uninstall
+
+validate-desktop:
+	desktop-file-validate playground/resources/desktop/*.desktop
+	appstreamcli validate --no-net playground/resources/desktop/*.metainfo.xml
+
+bundle: setup
+	$(PY) -m pip install -q -e ".[bundle]"
+	$(PY) packaging/bundle.py

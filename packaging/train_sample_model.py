@@ -18,7 +18,7 @@ from playground.core.training import TrainConfig, Trainer
 from playground.data.registry import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "resources" / "models"
+OUT = ROOT / "playground" / "resources" / "models"  # the source tree, not an install
 MODEL_FILE = "sample-cnn.safetensors"
 PRESET = "small-cnn"
 DATASET = "mnist-sample"
@@ -74,7 +74,7 @@ def write_readme(out: Path, path: Path, facts: dict) -> None:
 - Network: the `{PRESET}` preset (two 3x3 convolutions with 16 and 32 filters, each followed by
   2x2 max pooling, then Linear 128 ReLU and Linear 10), built by `playground.core.builder`.
 - Data: the bundled MNIST sample `{DATASET}` (4,000 training images; see
-  `resources/datasets/mnist-sample/PROVENANCE.md`), normalised with its mean {facts["mean"]} and
+  `playground/resources/datasets/mnist-sample/PROVENANCE.md`), normalised with its mean {facts["mean"]} and
   std {facts["std"]}.
 - Training: the app's own `playground.core.training.Trainer` with random shift, rotation and
   zoom augmentation (`augment=True`), on the CPU, with this

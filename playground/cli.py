@@ -1,20 +1,35 @@
-"""The ``nn-playground`` command: no arguments opens the app; subcommands train, datasets, download,
-export and predict."""
+"""The ``nn-playground`` command: no command opens the app (FILE opens that project or spec in it); the
+commands train, spec, datasets, download, export and predict work without a window.
+
+Parsing imports no torch, so ``--help`` and every bad argument answer at once; each command imports
+what it needs when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import threading
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from playground.errors import PlaygroundError, SpecError, TrainingError
+from playground import __version__
+from playground.errors import PlaygroundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("train", "spec", "datasets", "download", "export", "predict")
+OPENABLE = (".nnproj", ".json")
+SAVE_SUFFIXES = (".nnproj", ".safetensors")
+STATE_DICT_SUFFIXES = (".pt", ".pth")
+# The command line's copies of core tables, so that parsing needs no torch; tests/core/test_cli_help.py checks
+# that they equal core.presets.PRESETS, core.training.OPTIMIZERS, DEVICES and RANGES, core.export.FORMATS.
+PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid")
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop")
+DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
+EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx", "script": ".py"}
+RANGES = {"learning_rate": (1e-6, 1e6), "batch_size": (1, 4096), "epochs": (1, 1000), "seed": (0, 2**31 - 1)}
+DATASET_HELP = ("a dataset id (see the datasets command): mnist-sample (bundled, offline), mnist, "
+                "fashion-mnist, my-drawings or idx:DIR")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,42 +39,103 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    from playground.core.choices import OPTIMIZERS
-    from playground.core.export import FORMATS
-    from playground.core.presets import PRESETS
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that shows each option's default, when it has one."""
 
-    parser = _Parser(prog="nn-playground", description="Neural Network Playground.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    train = sub.add_parser("train", help="train a network without the GUI")
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or action.default == argparse.SUPPRESS \
+                or action.help is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _TopHelp(argparse.RawDescriptionHelpFormatter, _Help):
+    """The top-level help: the description keeps its line breaks."""
+
+
+def _ranged(name: str, kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argument type: a number of ``kind`` within RANGES[name]."""
+    low, high = RANGES[name]
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"'{text}' is not a{'n integer' if kind is int else ' number'}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, not {text}")
+        return value
+
+    return parse
+
+
+def _save_path(text: str) -> Path:
+    """An argument type: a file name ending in .nnproj or .safetensors."""
+    path = Path(text)
+    if path.suffix.lower() not in SAVE_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' must end in .nnproj (a project: network, settings, run history, weights and "
+            "optimizer state) or .safetensors (a model file: network and weights)")
+    return path
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    train = sub.add_parser("train", help="train a network without the window", formatter_class=_Help,
+                           description="Train a network and print one line per epoch (or, with --json, one "
+                           "JSON object). Without --preset or --spec it trains the article's MLP.")
     source = train.add_mutually_exclusive_group()
-    source.add_argument("--preset", choices=sorted(PRESETS), help="a ready network")
-    source.add_argument("--spec", type=Path, metavar="FILE.json", help="a network spec file")
-    train.add_argument("--dataset", default="mnist-sample",
-                       help="a dataset id (see the datasets command): mnist-sample (default, offline), "
-                       "mnist, fashion-mnist, my-drawings or idx:DIR")
+    source.add_argument("--preset", choices=PRESET_NAMES, default="article-mlp", help="a ready network")
+    source.add_argument("--spec", type=Path, metavar="FILE.json",
+                        help="a network spec file (write one with `nn-playground spec PRESET -o FILE.json`)")
+    train.add_argument("--dataset", default="mnist-sample", metavar="ID", help=DATASET_HELP)
     train.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
-                       help="an option of the dataset's source (repeat for more)")
-    train.add_argument("--epochs", type=int, default=10)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
-    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--augment", action="store_true", help="random shifts, rotations, zoom")
-    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
-    train.add_argument("--save", type=Path, metavar="FILE", help="save the trained model (.safetensors)")
+                       help="an option of the dataset's source (repeat for more; see the datasets command)")
+    train.add_argument("--epochs", type=_ranged("epochs", int), default=10, metavar="N",
+                       help="passes over the training data")
+    train.add_argument("--batch-size", type=_ranged("batch_size", int), default=64, metavar="N",
+                       help="images per training step")
+    train.add_argument("--lr", type=_ranged("learning_rate", float), default=1e-3, help="learning rate")
+    train.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="adam", help="how the weights move")
+    train.add_argument("--seed", type=_ranged("seed", int), default=0, metavar="N",
+                       help="random seed: the same seed gives the same run on the CPU")
+    train.add_argument("--augment", action="store_true", help="random shifts, rotations and zoom")
+    train.add_argument("--device", choices=DEVICE_NAMES, default="auto",
+                       help="where to train; auto takes a GPU when there is one")
+    train.add_argument("--save", type=_save_path, metavar="FILE",
+                       help="save the result: FILE.nnproj a project (open it in the app and continue "
+                       "training there), FILE.safetensors a model file (network and weights)")
     train.add_argument("--json", action="store_true", help="print one JSON object when done")
-    sub.add_parser("datasets", help="list datasets: available, where, cached or not")
-    download = sub.add_parser("download", help="download a dataset into the cache folder")
-    download.add_argument("name", choices=("mnist", "fashion-mnist"))
-    export = sub.add_parser("export", help="export a project as TorchScript, ONNX or a training script")
-    export.add_argument("project", type=Path, metavar="PROJECT", help="a project file (.nnproj)")
-    export.add_argument("--format", required=True, choices=tuple(FORMATS),
+
+
+def _add_model_commands(sub: argparse._SubParsersAction) -> None:
+    spec = sub.add_parser("spec", formatter_class=_Help,
+                          help="write a network spec (JSON) to edit and train with train --spec",
+                          description="Write the network of a preset, or of a file the app wrote, as a "
+                          "spec file. A spec from a model file also holds its data's mean, std and class "
+                          "names, so predict --spec can read a state dict trained with it.")
+    spec.add_argument("source", metavar="PRESET|MODEL",
+                      help=f"a preset ({', '.join(PRESET_NAMES)}) or a .nnproj / .safetensors file")
+    spec.add_argument("-o", "--output", type=Path, metavar="FILE.json",
+                      help="where to write (without it, the spec is printed)")
+    export = sub.add_parser("export", formatter_class=_Help,
+                            help="export a model as TorchScript, ONNX or a training script",
+                            description="Export the network and weights of any file the app writes. Each "
+                            "exported model is loaded back and checked against PyTorch.")
+    export.add_argument("model", type=Path, metavar="MODEL",
+                        help="a project (.nnproj), a model from train --save (.safetensors), or a "
+                        ".pt/.pth state dict with --spec")
+    export.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS),
                         help="torchscript (.pt), onnx (.onnx, outputs probabilities) or script "
                         "(a standalone PyTorch training script, .py)")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the file to write")
+    export.add_argument("-o", "--output", type=Path, metavar="OUT",
+                        help="the file to write (without it: beside MODEL, named after it, "
+                        "MODEL-torchscript.pt, MODEL.onnx or MODEL-train.py; an existing one is kept "
+                        "unless --force)")
+    export.add_argument("--spec", type=Path, metavar="FILE.json", help="the network of a state dict")
+    export.add_argument("--force", action="store_true", help="overwrite the default output if it exists")
     predict = sub.add_parser(
-        "predict", help="classify pictures of digits with a trained model",
+        "predict", help="classify pictures of digits with a trained model", formatter_class=_Help,
         description="Classify pictures (PNG, JPEG) of single digits. Dark ink on light paper is "
         "inverted to MNIST's light ink on black. A picture without ink is reported, not classified. "
         "A .pt/.pth state dict needs --spec; the spec file may also hold \"mean\", \"std\" and "
@@ -70,203 +146,54 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument("images", type=Path, nargs="+", metavar="IMAGE", help="pictures of digits")
     predict.add_argument("--spec", type=Path, metavar="FILE.json", help="the network of a state dict")
     predict.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, built without importing torch."""
+    parser = _Parser(
+        prog="nn-playground", formatter_class=_TopHelp,
+        usage="nn-playground [-h] [--version] [FILE | COMMAND [ARGS ...]]",
+        description="Neural Network Playground: build networks by clicking, watch them train live,\n"
+        "and draw digits for them to read.\n\n"
+        "Without a command, nn-playground opens the app, with the project that was open\n"
+        "when it last closed. With FILE, a project (.nnproj) or a network spec (.json),\n"
+        "the app opens that file.",
+        epilog="Run `nn-playground COMMAND --help` for a command's options.")
+    parser.add_argument("--version", action="version", version=f"nn-playground {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND",
+                                prog="nn-playground")
+    _add_train(sub)
+    _add_model_commands(sub)
+    datasets = sub.add_parser("datasets", help="list the datasets: available or not, and where",
+                              formatter_class=_Help)
+    datasets.add_argument("id", nargs="?", metavar="ID",
+                          help="print only this dataset's folder, for scripts: python train.py --data "
+                          "\"$(nn-playground datasets mnist-sample)\" (exit code 1 when it is not available)")
+    download = sub.add_parser("download", help="download a dataset into the cache folder",
+                              formatter_class=_Help,
+                              description="Download MNIST or Fashion-MNIST (sha256-checked, two mirrors). "
+                              "A Fashion-MNIST copy installed by the system is used as it is.")
+    download.add_argument("name", choices=("mnist", "fashion-mnist"))
     return parser
 
 
-def _fail(exc: PlaygroundError) -> int:
-    print(f"nn-playground: {exc.message}", file=sys.stderr)
-    if exc.hint:
-        print(f"  hint: {exc.hint}", file=sys.stderr)
-    return EXIT_FAILED
+def _open_in_window(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    """``nn-playground FILE``: open a project or spec in the app."""
+    path = Path(argv[0])
+    if len(argv) > 1:
+        parser.error(f"give one file to open, not {len(argv)} arguments")
+    if path.suffix.lower() not in OPENABLE:
+        parser.error(f"'{argv[0]}' is neither a command ({', '.join(COMMANDS)}) nor a file to open "
+                     "(a .nnproj project or a .json network spec)")
+    if not path.is_file():
+        parser.error(f"cannot open {argv[0]}: no such file")
+    from playground.gui.app import main as gui_main
+
+    return gui_main(path)
 
 
-def _cmd_datasets() -> int:
-    from playground.data.registry import kind_of, list_datasets, patterns
-
-    for info in list_datasets():
-        where = info.location or "-"
-        state = ("available" if info.available else "not downloaded" if info.needs_download
-                 else info.unavailable or "missing")
-        print(f"{info.ref.id:14} {state:15} {where}")
-        print(f"{'':14} {info.description}")
-        for option in kind_of(info.ref.id).options:
-            print(f"{'':14} --option {option.name}=VALUE  {option.help} (default {option.default})")
-    for syntax, text in patterns():
-        print(f"{syntax:14} {text}")
-    return EXIT_OK
-
-
-def _cmd_download(name: str) -> int:
-    from playground.data.sources import download_dataset
-
-    bar = _progress_bar(f"downloading {name}", unit="B")
-    cancel = threading.Event()
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
-    try:
-        path = download_dataset(name, progress=progress, cancel=cancel)
-    except KeyboardInterrupt:
-        cancel.set()
-        print("nn-playground: download cancelled", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        if bar is not None:
-            bar.close()
-    print(f"{name} is ready in {path}")
-    return EXIT_OK
-
-
-def _progress_bar(desc: str, unit: str = "batch"):
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(desc=desc, unit=unit, unit_scale=unit == "B", leave=False, file=sys.stderr)
-
-
-def _load_spec(args: argparse.Namespace):
-    from playground.core.presets import preset
-    from playground.core.spec import NetworkSpec
-
-    if args.spec is None:
-        return preset(args.preset or "article-mlp"), args.preset or "article-mlp"
-    try:
-        text = args.spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {args.spec}: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        return NetworkSpec.from_json(text), str(args.spec)
-    except SpecError as exc:
-        raise SpecError(f"{args.spec}: {exc.message}", exc.hint) from None
-
-
-def _cmd_train(args: argparse.Namespace) -> int:
-    from playground.core.analysis import analyse
-    from playground.core.choices import default_loss
-    from playground.core.metrics import BatchRecord, EpochRecord, RunState, StateRecord
-    from playground.core.project import save_model
-    from playground.core.training import TrainConfig, Trainer
-    from playground.data.registry import dataset_info, load_dataset
-
-    loss = default_loss(dataset_info(args.ref).task)
-    try:
-        config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, batch_size=args.batch_size,
-                             epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device,
-                             loss=loss)
-    except TrainingError as exc:
-        print(f"nn-playground: error: {exc.message}", file=sys.stderr)
-        return EXIT_USAGE
-    spec, spec_name = _load_spec(args)
-    dataset = load_dataset(args.ref)
-    result = analyse(spec, dataset.input_shape, dataset.outputs, config.loss, dataset.task)
-    if not result.ok:
-        first = result.errors[0]
-        raise SpecError(f"the network cannot train: {first.text}")
-    trainer = Trainer(spec, dataset, config)
-    epochs: list[EpochRecord] = []
-    final: StateRecord | None = None
-    bar = None if args.json else _progress_bar("epoch 1")
-    started = time.perf_counter()
-    for record in trainer.run():
-        if isinstance(record, BatchRecord) and bar is not None:
-            bar.total = record.batches_per_epoch
-            bar.set_description(f"epoch {record.epoch}", refresh=False)
-            bar.n = record.batch
-            bar.set_postfix(loss=f"{record.loss:.4f}", refresh=False)
-            bar.refresh()
-        elif isinstance(record, EpochRecord):
-            epochs.append(record)
-            if bar is not None:
-                bar.clear()
-            if not args.json:
-                print(f"{record.line()}, {record.samples_per_second:,.0f} samples/s", flush=True)
-        elif isinstance(record, StateRecord):
-            final = record
-    if bar is not None:
-        bar.close()
-    seconds = time.perf_counter() - started
-    if final is not None and final.state == RunState.DIVERGED:
-        print(f"nn-playground: diverged: {final.message}", file=sys.stderr)
-        print(f"  hint: {final.hint}", file=sys.stderr)
-        return EXIT_FAILED
-    if args.save:
-        save_model(args.save, spec, trainer.model, dataset.facts, {"config": config.to_dict()})
-    samples = sum(e.samples_per_second * e.seconds for e in epochs)
-    train_seconds = sum(e.seconds for e in epochs)
-    scores = ("test_accuracy",) if dataset.task == "classification" else ("test_rmse", "test_r2")
-    summary = {
-        "dataset": dataset.ref.key,
-        ("preset" if args.spec is None else "spec"): spec_name,
-        "epochs": [{"epoch": e.epoch, "train_loss": e.train_loss, "train_accuracy": e.train_accuracy,
-                    "test_loss": e.test_loss, "seconds": e.seconds, **{k: getattr(e, k) for k in scores}}
-                   for e in epochs],
-        **{key: getattr(epochs[-1], key) if epochs else None for key in scores},
-        "samples_per_second": samples / train_seconds if train_seconds else 0.0,
-        "parameters": result.total_params,
-    }
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        words = {"test_accuracy": "test accuracy", "test_rmse": "test RMSE", "test_r2": "R²"}
-        figures = ", ".join(f"{words[key]} {summary[key]:.4f}" for key in scores if summary[key] is not None)
-        print(f"done in {seconds:.1f} s: {figures or 'no epoch finished'}, "
-              f"{summary['samples_per_second']:,.0f} samples/s, {result.total_params:,} parameters"
-              + (f", saved to {args.save}" if args.save else ""))
-    return EXIT_OK
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    from playground.core.export import export_project
-    from playground.core.project import load_project
-
-    project = load_project(args.project)
-    print(export_project(project, args.format, args.output))
-    return EXIT_OK
-
-
-def _cmd_predict(args: argparse.Namespace) -> int:
-    from playground.core.predict_files import load_for_prediction, read_digit
-
-    loaded = load_for_prediction(args.model, args.spec)
-    results: list[dict[str, object]] = []
-    failed = False
-    for path in args.images:
-        try:
-            image = read_digit(path)
-        except PlaygroundError as exc:
-            failed = True
-            results.append({"path": str(path), "error": exc.message})
-            if not args.json:
-                _fail(exc)
-            continue
-        if image is None:
-            results.append({"path": str(path), "error": "no ink: the picture is blank"})
-            if not args.json:
-                print(f"{path}: no ink found, nothing to classify")
-            continue
-        probs = loaded.classify(image[None])[0]
-        best = int(probs.argmax())
-        results.append({"path": str(path), "prediction": loaded.class_names[best], "index": best,
-                        "confidence": float(probs[best]), "probabilities": [float(p) for p in probs]})
-        if not args.json:
-            print(f"{path}: {loaded.class_names[best]} ({probs[best]:.1%})")
-            print("  " + "  ".join(f"{name}: {p:.3f}" for name, p in zip(loaded.class_names, probs,
-                                                                          strict=True)))
-    if args.json:
-        print(json.dumps({"model": str(args.model), "classes": list(loaded.class_names),
-                          "images": results}))
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``nn-playground`` and ``python -m playground``."""
-    parser = _build_parser()
-    args = parser.parse_args(argv)
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Checks of arguments argparse cannot express; each failure is a usage error."""
     if getattr(args, "dataset", None):
         from playground.data.registry import parse
 
@@ -274,24 +201,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.ref = parse(args.dataset, args.option)
         except PlaygroundError as exc:
             parser.error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
-    if args.command == "predict" and args.spec is None and args.model.suffix.lower() in (".pt", ".pth"):
+    if (args.command in ("predict", "export") and args.spec is None
+            and args.model.suffix.lower() in STATE_DICT_SUFFIXES):
         parser.error(f"{args.model} is a state dict: give its network with --spec FILE.json")
+    if (args.command == "spec" and args.source not in PRESET_NAMES
+            and Path(args.source).suffix.lower() not in SAVE_SUFFIXES):
+        parser.error(f"'{args.source}' is neither a preset ({', '.join(PRESET_NAMES)}) nor a .nnproj or "
+                     ".safetensors file")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``nn-playground`` and ``python -m playground``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        return _open_in_window(parser, argv)
+    args = parser.parse_args(argv)
+    _check(parser, args)
     if args.command is None:
         from playground.gui.app import main as gui_main
 
         return gui_main()
+    from playground.commands import report, run
+
     try:
-        if args.command == "datasets":
-            return _cmd_datasets()
-        if args.command == "download":
-            return _cmd_download(args.name)
-        if args.command == "export":
-            return _cmd_export(args)
-        if args.command == "predict":
-            return _cmd_predict(args)
-        return _cmd_train(args)
+        return run(args)
     except PlaygroundError as exc:
-        return _fail(exc)
+        report(exc)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("nn-playground: interrupted", file=sys.stderr)
         return EXIT_FAILED

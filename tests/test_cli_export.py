@@ -14,8 +14,9 @@ from playground.cli import main
 from playground.core.project import Project, load_model, save_project
 from playground.core.training import TrainConfig
 from playground.data.registry import load_dataset
+from playground.resources import sample_model_path
 
-SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "models" / "sample-cnn.safetensors"
+SAMPLE = sample_model_path()
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_export_of_a_bad_project_is_a_message(tmp_path: Path, capsys) -> None:
 
 @pytest.mark.parametrize("argv", [["export", "p.nnproj", "-o", "x.pt"],
                                   ["export", "p.nnproj", "--format", "keras", "-o", "x.h5"],
-                                  ["export", "p.nnproj", "--format", "onnx"],
+                                  ["export", "weights.pt", "--format", "onnx"],
                                   ["predict", "weights.pt", "digit.png"]])
 def test_bad_arguments_exit_2(argv: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as info:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from torch import nn
@@ -16,6 +17,10 @@ from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
 from playground.data.dataset import CLASSIFICATION, DataFacts, channel_stats
 from playground.errors import PlaygroundError, SpecError
+
+if TYPE_CHECKING:
+    from playground.core.project import Project
+    from playground.core.training import TrainConfig
 
 MNIST_INPUT = (1, 28, 28)
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
@@ -90,37 +95,69 @@ def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> Lo
     return LoadedModel(model.eval(), names, mean, std, spec.outputs_probabilities)
 
 
-def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -> LoadedModel:
-    """Open a project (.nnproj), a model from ``train --save`` (.safetensors) or a state dict with a spec.
+def open_model(path: str | Path, spec_path: str | Path | None = None) -> Project:
+    """Open any model file the app writes as a project: a project (.nnproj), a model from
+    ``train --save`` (.safetensors), or, with ``spec_path``, a state dict (.pt, .pth, .safetensors).
 
-    A ``.pt``/``.pth`` state dict (read weights-only) needs ``spec_path``: the network's JSON spec, which
-    may also carry "mean", "std" and "class_names"; without them MNIST's 0.1307 / 0.3081 and the class
-    numbers are used.
+    A state dict (read weights-only) needs ``spec_path``: the network's JSON spec, which may also carry
+    "mean", "std", "class_names" and "dataset"; without them MNIST's 0.1307 / 0.3081, the class numbers
+    and "mnist" are used, with the default training settings.
 
     Raises:
         PlaygroundError: the file cannot be read, or does not fit the network.
     """
-    from playground.core.project import PROJECT_SUFFIX, load_model, load_project
+    from playground.core.project import (
+        PROJECT_SUFFIX,
+        facts_from_json,
+        load_model,
+        load_project,
+        model_config,
+    )
+    from playground.core.training import TrainConfig
 
     path = Path(path)
     if spec_path is not None:
         from playground.core.weights import load_weights
 
         spec, facts = _spec_with_facts(Path(spec_path))
-        model = build_model(spec, MNIST_INPUT, _output_size(spec))
+        count = _output_size(spec)
+        model = build_model(spec, MNIST_INPUT, count)
         load_weights(path, model)
-        return _loaded(model, spec, facts, path)
+        names = facts.get("class_names") or [str(n) for n in range(count)]
+        dataset = facts.get("dataset") if isinstance(facts.get("dataset"), str) else "mnist"
+        data = {"dataset": dataset or "mnist", "class_names": names, "num_classes": len(names),
+                "input_shape": list(MNIST_INPUT), "mean": facts.get("mean", MNIST_MEAN),
+                "std": facts.get("std", MNIST_STD)}
+        return _as_project(spec, TrainConfig(), model, facts_from_json(data, str(spec_path)))
     if path.suffix.lower() == PROJECT_SUFFIX:
-        project = load_project(path)
-        if project.weights is None:
-            raise PlaygroundError(f"{path}: the project has no trained weights", "train it first")
-        return _loaded(project.build(), project.spec, _facts(project.facts), path)
+        return load_project(path)
     if path.suffix.lower() == ".safetensors":
-        spec, model, data_facts = load_model(path)
-        return _loaded(model, spec, _facts(data_facts), path)
+        spec, model, model_facts = load_model(path)
+        return _as_project(spec, model_config(path), model, model_facts)
     raise PlaygroundError(f"{path}: a {path.suffix or 'file without suffix'} model needs a spec file",
                           "give the network's spec (--spec FILE.json), or use a .nnproj project or a "
                           ".safetensors model from train --save")
+
+
+def _as_project(spec: NetworkSpec, config: TrainConfig, model: nn.Module, facts: DataFacts) -> Project:
+    """A project of a model file's network, weights and data facts (no runs)."""
+    from playground.core.project import Project
+
+    weights = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    return Project(spec, config, facts, weights=weights)
+
+
+def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -> LoadedModel:
+    """Open a project (.nnproj), a model from ``train --save`` (.safetensors) or a state dict with a spec
+    (see ``open_model``), ready to classify digits.
+
+    Raises:
+        PlaygroundError: the file cannot be read, has no trained weights, or does not fit the network.
+    """
+    project = open_model(path, spec_path)
+    if project.weights is None:
+        raise PlaygroundError(f"{path}: the project has no trained weights", "train it first")
+    return _loaded(project.build(), project.spec, _facts(project.facts), Path(path))
 
 
 def read_digit(path: str | Path) -> np.ndarray | None:

@@ -40,7 +40,7 @@ REQUIRED = ("manifest.json", "spec.json", "config.json", "data.json", "history.j
 DAMAGED_HINT = "the file is damaged or was not written by this app; open a backup or another project"
 
 __all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "DataFacts", "Project", "ResumeState", "load_model",
-           "load_project", "save_model", "save_project"]
+           "load_project", "model_config", "save_model", "save_project"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -311,6 +311,21 @@ def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts:
         atomic_write(Path(path), save_safetensors(tensors, metadata=header))
     except OSError as exc:
         raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}") from None
+
+
+def model_config(path: str | Path) -> TrainConfig:
+    """The training settings a model file was saved with (``save_model``'s "config" note), or the defaults
+    when it has none or they cannot be read."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            size = int.from_bytes(f.read(8), "little")
+            if not 0 < size <= MAX_JSON_BYTES:
+                return TrainConfig()
+            header = json.loads(f.read(size)).get("__metadata__", {})
+        return _config(json.loads(header["facts"]).get("config"), str(path))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, PlaygroundError):
+        return TrainConfig()
 
 
 def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, DataFacts]:

@@ -9,7 +9,7 @@ $summary
 
 Run it on one process (the GPU when there is one):
 
-    python this_script.py --data DIR [--epochs N] [--out model.pt]
+    python this_script.py --data DIR [--epochs N] [--out trained-weights.pt] [--force]
 
 or on N processes with DistributedDataParallel (gloo on the CPU, NCCL on CUDA GPUs):
 
@@ -19,7 +19,9 @@ DIR holds MNIST-format IDX files, raw or gzip-compressed: train-images-idx3-ubyt
 train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (test- may
 stand for t10k-). Each epoch prints one line: train loss, test loss, test accuracy. At
 the end the weights go to --out as a state dict whose names match the Playground's, so
-the app opens it with the same network. It needs only Python, numpy and PyTorch.
+the app opens it with the same network; an existing --out that is not such a state
+dict (a TorchScript model.pt, say) is kept unless --force. It needs only Python, numpy
+and PyTorch.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import gzip
 import math
 import os
 import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -244,15 +247,36 @@ def evaluate(model: nn.Module, data: TensorDataset,
     return loss_sum / max(len(data), 1), correct / max(len(data), 1)
 
 
+def holds_weights_of(path: Path, model: nn.Module) -> bool:
+    """True when ``path`` is a state dict with the names and shapes of ``model``."""
+    try:
+        with warnings.catch_warnings():  # TorchScript loads as such, with a warning
+            warnings.simplefilter("ignore")
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # anything that is not a weights-only PyTorch file
+        return False
+    expected = model.state_dict()
+    if not isinstance(state, dict) or set(state) != set(expected):
+        return False
+    return all(isinstance(state[k], torch.Tensor) and state[k].shape == v.shape
+               for k, v in expected.items())
+
+
 def main() -> None:
     """Parse the arguments, train, report each epoch and save the weights."""
     parser = argparse.ArgumentParser(description="Train the Playground's network.")
     parser.add_argument("--data", type=Path, required=True,
                         help="folder of MNIST IDX files")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over data")
-    parser.add_argument("--out", type=Path, default=Path("model.pt"),
-                        help="where to save the weights")
+    parser.add_argument("--out", type=Path, default=Path("trained-weights.pt"),
+                        help="where to save the weights (a state dict)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite --out, whatever it holds")
     args = parser.parse_args()
+    ours = not args.out.exists() or holds_weights_of(args.out, Network())
+    if not (ours or args.force):
+        parser.error(f"{args.out} exists and is not a state dict of this network: "
+                     "give another --out, or --force to overwrite it")
 
     distributed = "LOCAL_RANK" in os.environ  # set by torchrun
     cuda = torch.cuda.is_available()

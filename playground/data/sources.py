@@ -20,8 +20,9 @@ from playground.data.download import (
 from playground.data.drawings import TEST_EVERY, drawing_counts, drawings_dir
 from playground.data.idx import find_idx_files, read_idx_pair
 from playground.errors import DatasetError
+from playground.resources import resource_path
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "datasets"
+RESOURCES = resource_path("datasets")
 SYSTEM_FASHION = Path("/usr/share/datasets/fashion-mnist")
 IDX_PREFIX = "idx:"
 MY_DRAWINGS = "my-drawings"

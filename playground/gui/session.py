@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from playground.core.analysis import Analysis
 from playground.core.choices import LOSSES, default_loss
 from playground.core.metrics import RunState
+from playground.core.runs import spec_summary
 from playground.core.spec import NetworkSpec
 from playground.core.trained import Trained, WeightStore, copy_state
 from playground.core.training import TrainConfig, Trainer
@@ -18,7 +19,7 @@ from playground.data.dataset import DataFacts, DataRef, Dataset
 from playground.data.registry import load_dataset
 from playground.errors import PlaygroundError
 from playground.gui.train.buffers import RunCurves
-from playground.gui.train.history import Run, RunHistory, spec_summary
+from playground.gui.train.history import Run, RunHistory
 from playground.gui.train.runner import ActiveRun, RunController
 from playground.gui.train.worker import EMIT_INTERVAL, RecordChunk
 

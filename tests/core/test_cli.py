@@ -12,18 +12,6 @@ from playground.core.predict import Predictor
 from playground.core.presets import preset
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec, layer
-from playground.data.idx import write_idx
-
-
-@pytest.fixture
-def idx_folder(tmp_path, sample_dataset):
-    folder = tmp_path / "digits"
-    folder.mkdir()
-    write_idx(folder / "train-images-idx3-ubyte.gz", np.ascontiguousarray(sample_dataset.train_x[:192, 0]))
-    write_idx(folder / "train-labels-idx1-ubyte.gz", sample_dataset.train_y[:192].astype(np.uint8))
-    write_idx(folder / "t10k-images-idx3-ubyte", np.ascontiguousarray(sample_dataset.test_x[:64, 0]))
-    write_idx(folder / "t10k-labels-idx1-ubyte", sample_dataset.test_y[:64].astype(np.uint8))
-    return folder
 
 
 def test_train_prints_the_article_lines(capsys, idx_folder):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,10 +14,11 @@ from playground.core.evaluation import Evaluation, EvaluationCancelled, evaluate
 from playground.core.project import load_model
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
+from playground.resources import sample_model_path
 from tests.conftest import MNIST
 from tests.core.test_sample_model import notes
 
-SAMPLE_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
+SAMPLE_MODEL = sample_model_path()
 
 
 class Fixed(nn.Module):

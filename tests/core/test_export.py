@@ -201,12 +201,26 @@ def test_the_script_trains_and_its_weights_load_into_the_app(tmp_path: Path, idx
         folder = tmp_path / name
         folder.mkdir()
         export_script(folder / "train.py", make_project(spec, batch_size=32))
-        runs[name] = (spec, folder, _start([sys.executable, "train.py", "--data", str(idx_folder),
-                                            "--epochs", "1", "--out", "model.pt"], folder))
-    for spec, folder, process in runs.values():
+        # the weights an earlier run left
+        torch.save(build_model(spec, MNIST, 10).state_dict(), folder / "trained-weights.pt")
+        before = (folder / "trained-weights.pt").read_bytes()
+        runs[name] = (spec, folder, before, _start([sys.executable, "train.py", "--data", str(idx_folder),
+                                                    "--epochs", "1"], folder))
+    for spec, folder, before, process in runs.values():
         _finish(process)
-        state = torch.load(folder / "model.pt", weights_only=True)
+        assert (folder / "trained-weights.pt").read_bytes() != before
+        state = torch.load(folder / "trained-weights.pt", weights_only=True)
         build_model(spec, MNIST, 10).load_state_dict(state, strict=True)
+
+
+def test_the_script_keeps_a_file_that_is_not_its_weights(tmp_path: Path, idx_folder: Path) -> None:
+    export_script(tmp_path / "train.py", make_project(MLP, batch_size=32))
+    export_torchscript(tmp_path / "model.pt", build_model(MLP, MNIST, 10), MNIST)
+    before = (tmp_path / "model.pt").read_bytes()
+    refused = subprocess.run([sys.executable, "train.py", "--data", str(idx_folder), "--out", "model.pt"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert refused.returncode == 2 and "is not a state dict of this network" in refused.stderr
+    assert "--force" in refused.stderr and (tmp_path / "model.pt").read_bytes() == before
 
 
 @pytest.mark.slow

@@ -10,8 +10,9 @@ from playground.core.predict import Predictor
 from playground.core.project import DataFacts, load_model
 from playground.core.spec import NetworkSpec
 from playground.data.dataset import DataRef
+from playground.resources import sample_model_path
 
-MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
+MODEL = sample_model_path()
 
 
 def notes(path: Path) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,10 +23,11 @@ from playground.core.transfer import (
     weighted_layers,
 )
 from playground.errors import PlaygroundError, SpecError
+from playground.resources import sample_model_path
 from tests.conftest import MNIST
 from tests.core.symbols import drawings
 
-SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "models" / "sample-cnn.safetensors"
+SAMPLE = sample_model_path()
 SYMBOLS = "+-x"
 
 

@@ -234,8 +234,12 @@ def test_main_shows_the_window_and_returns_the_exit_code(qtbot, monkeypatch, ans
 
     shown: list[MainWindow] = []
 
-    def exec_() -> int:
-        shown.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    def exec_() -> int:  # the first window is up; the full one comes once PyTorch is loaded
+        def visible() -> list[MainWindow]:
+            return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+        qtbot.waitUntil(lambda: bool(visible()), timeout=60_000)
+        shown.extend(visible())
         return 0
 
     monkeypatch.setattr(QApplication, "exec", staticmethod(exec_))

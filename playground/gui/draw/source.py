@@ -19,8 +19,9 @@ from playground.core.transfer import TaughtModel
 from playground.data.dataset import CLASSIFICATION, DataFacts
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
+from playground.resources import sample_model_path
 
-SAMPLE_MODEL = Path(__file__).resolve().parents[3] / "resources" / "models" / "sample-cnn.safetensors"
+SAMPLE_MODEL = sample_model_path()
 FEEDABLE = (1, 28, 28)
 POLL_MS = 300
 QUIET_SECONDS = 2.0

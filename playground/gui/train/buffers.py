@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from playground.core.metrics import EpochRecord
+from playground.core.runs import ema
 
 if TYPE_CHECKING:
     from playground.gui.train.worker import BatchChunk
-
-EMA_WEIGHT = 0.05  # weight of the newest batch in the loss and accuracy averages
 
 
 class GrowingArray:
@@ -61,17 +60,6 @@ class GrowingArray:
             shape = (len(self._data),) if width is None else (len(self._data), width)
             self._data = np.full(shape, np.nan)
         self._size = 0
-
-
-def ema(values: np.ndarray, start: float, weight: float = EMA_WEIGHT) -> np.ndarray:
-    """The exponential moving average of ``values`` continuing from ``start`` (NaN: from the first)."""
-    out = np.empty(len(values))
-    current = start
-    keep = 1.0 - weight
-    for i, value in enumerate(values.tolist()):
-        current = value if math.isnan(current) else keep * current + weight * value
-        out[i] = current
-    return out
 
 
 class CurveStore:

@@ -20,25 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.metrics import RunState
-from playground.core.spec import NetworkSpec
+from playground.core.runs import CURVE_NAMES, run_dict
 from playground.gui.train.buffers import RunCurves
 
 CHANGED = QColor("#fff2b3")
-SAVED_POINTS = 4000
-"""At most this many points of a run's loss curve are kept in a project (enough for an overlay)."""
-CURVE_NAMES = ("x", "loss_ema", "epoch_x", "test_accuracy")
 CONFIG_COLUMNS = ("optimizer", "learning_rate", "batch_size", "epochs", "loss", "init", "weight_decay",
                   "augment", "seed", "schedule", "device", "validation_fraction")
-
-
-def spec_summary(spec: NetworkSpec) -> str:
-    """A one-line description of a network: "Flatten, Linear(128) relu, Linear(10)"."""
-    parts = []
-    for lay in spec.layers:
-        values = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in lay.params.values())
-        parts.append(lay.type + (f"({values})" if values else "")
-                     + (f" {lay.activation}" if lay.activation != "none" else ""))
-    return ", ".join(parts)
 
 
 @dataclass
@@ -64,14 +51,10 @@ class Run:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (NaN as null; a long loss curve thinned to SAVED_POINTS)."""
-        step = max(1, -(-len(self.curves.x) // SAVED_POINTS))
-        curves = {name: _floats(getattr(self.curves, name)[::step] if name in ("x", "loss_ema")
-                                else getattr(self.curves, name)) for name in CURVE_NAMES}
-        return {"number": self.number, "config": dict(self.config), "network": self.network,
-                "spec_json": self.spec_json, "dataset_id": self.dataset_id, "state": self.state,
-                "curves": curves, "final_test_accuracy": _floats([self.final_test_accuracy])[0],
-                "seconds": self.seconds, "samples_per_second": self.samples_per_second,
-                "lr_changes": [float(x) for x in self.lr_changes]}
+        curves = {name: getattr(self.curves, name) for name in CURVE_NAMES}
+        return run_dict(self.number, self.config, self.network, self.spec_json, self.dataset_id, self.state,
+                        curves, self.final_test_accuracy, self.seconds, self.samples_per_second,
+                        self.lr_changes)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Run:
@@ -88,10 +71,6 @@ class Run:
                    str(data["dataset_id"]), RunState.parse(str(data["state"])), RunCurves(**curves),
                    math.nan if accuracy is None else float(accuracy), float(data["seconds"]),
                    float(data["samples_per_second"]), [float(x) for x in data.get("lr_changes", [])])
-
-
-def _floats(values: Any) -> list[float | None]:
-    return [None if not math.isfinite(v) else v for v in np.asarray(values, dtype=np.float64).tolist()]
 
 
 def _array(values: Any) -> np.ndarray:

@@ -7,9 +7,10 @@ import time
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from playground.core.metrics import RunState, StateRecord
+from playground.core.runs import spec_summary
 from playground.gui.train.continuing import continuing_line
 from playground.gui.train.controls import ControlBar, MessageBanner
-from playground.gui.train.history import RunTable, spec_summary
+from playground.gui.train.history import RunTable
 from playground.gui.train.plots import LivePlots
 from playground.gui.train.runlog import ProgressLine, RunLog
 from playground.gui.train.runner import ActiveRun

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from playground.core.metrics import RunState
+from playground.core.runs import spec_summary
 from playground.core.training import TrainConfig
-from playground.gui.train.history import CHANGED, Run, RunHistory, spec_summary
+from playground.gui.train.history import CHANGED, Run, RunHistory
 from tests.gui.train.conftest import finish
 
 

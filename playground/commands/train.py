@@ -1,0 +1,141 @@
+"""``nn-playground train``: train a preset or a spec file, report each epoch, save a project or a model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playground.commands.common import progress_bar
+from playground.errors import PlaygroundError, SpecError, TrainingError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SAVE_HINT = "choose another folder, or a file name ending in .nnproj or .safetensors"
+
+
+def check_destination(path: Path) -> None:
+    """Make sure a file can be written at ``path`` before training starts.
+
+    Raises:
+        PlaygroundError: ``path`` is a folder, its folder is missing, or nothing can be written there.
+    """
+    folder = path.parent
+    if path.is_dir():
+        raise PlaygroundError(f"cannot save to {path}: it is a folder", SAVE_HINT)
+    if not folder.is_dir():
+        raise PlaygroundError(f"cannot save to {path}: the folder {folder} does not exist", SAVE_HINT)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PlaygroundError(f"cannot save to {path}: the file is read-only", SAVE_HINT)
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise PlaygroundError(f"cannot save to {path}: {exc.strerror or exc}", SAVE_HINT) from None
+
+
+def _load_spec(args: argparse.Namespace):
+    from playground.core.presets import preset
+    from playground.core.spec import NetworkSpec
+
+    if args.spec is None:
+        return preset(args.preset), args.preset
+    try:
+        text = args.spec.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read {args.spec}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        return NetworkSpec.from_json(text), str(args.spec)
+    except SpecError as exc:
+        raise SpecError(f"{args.spec}: {exc.message}", exc.hint) from None
+
+
+def _save(path: Path, spec, dataset, config, trainer, run: dict) -> None:
+    """Write the result: a project (.nnproj, with the run and optimizer state) or a model file."""
+    from playground.core.project import PROJECT_SUFFIX, Project, save_model, save_project
+
+    if path.suffix.lower() == PROJECT_SUFFIX:
+        weights = {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()}
+        save_project(path, Project(spec, config, dataset.facts, history=(run,), weights=weights,
+                                   resume=trainer.resume_state()))
+        return
+    save_model(path, spec, trainer.model, dataset.facts, {"config": config.to_dict()})
+
+
+def train(args: argparse.Namespace) -> int:
+    """Train as ``args`` say; print the article's line per epoch (or one JSON object); save if asked."""
+    if args.save is not None:
+        check_destination(args.save)
+    from playground.core.analysis import analyse
+    from playground.core.choices import default_loss
+    from playground.core.metrics import BatchRecord, EpochRecord, RunState, StateRecord
+    from playground.core.runs import RunRecorder
+    from playground.core.training import TrainConfig, Trainer
+    from playground.data.registry import dataset_info, load_dataset
+
+    try:
+        config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, batch_size=args.batch_size,
+                             epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device,
+                             loss=default_loss(dataset_info(args.ref).task))
+    except TrainingError as exc:
+        print(f"nn-playground: error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    spec, spec_name = _load_spec(args)
+    dataset = load_dataset(args.ref)
+    result = analyse(spec, dataset.input_shape, dataset.outputs, config.loss, dataset.task)
+    if not result.ok:
+        raise SpecError(f"the network cannot train: {result.errors[0].text}")
+    trainer = Trainer(spec, dataset, config)
+    recorder = RunRecorder()
+    final: StateRecord | None = None
+    bar = None if args.json else progress_bar("epoch 1")
+    started = time.perf_counter()
+    for record in trainer.run():
+        recorder.add(record)
+        if isinstance(record, BatchRecord) and bar is not None:
+            bar.total = record.batches_per_epoch
+            bar.set_description(f"epoch {record.epoch}", refresh=False)
+            bar.n = record.batch
+            bar.set_postfix(loss=f"{record.loss:.4f}", refresh=False)
+            bar.refresh()
+        elif isinstance(record, EpochRecord):
+            if bar is not None:
+                bar.clear()
+            if not args.json:
+                print(f"{record.line()}, {record.samples_per_second:,.0f} samples/s", flush=True)
+        elif isinstance(record, StateRecord):
+            final = record
+    if bar is not None:
+        bar.close()
+    seconds = time.perf_counter() - started
+    if final is not None and final.state == RunState.DIVERGED:
+        print(f"nn-playground: diverged: {final.message}", file=sys.stderr)
+        print(f"  hint: {final.hint}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.save is not None:
+        _save(args.save, spec, dataset, config, trainer,
+              recorder.to_dict(1, config.to_dict(), spec, dataset.ref.key, seconds))
+    epochs = recorder.epochs
+    scores = ("test_accuracy",) if dataset.task == "classification" else ("test_rmse", "test_r2")
+    summary = {
+        "dataset": dataset.ref.key,
+        ("preset" if args.spec is None else "spec"): spec_name,
+        "epochs": [{"epoch": e.epoch, "train_loss": e.train_loss, "train_accuracy": e.train_accuracy,
+                    "test_loss": e.test_loss, "seconds": e.seconds, **{k: getattr(e, k) for k in scores}}
+                   for e in epochs],
+        **{key: getattr(epochs[-1], key) if epochs else None for key in scores},
+        "samples_per_second": recorder.samples_per_second,
+        "parameters": result.total_params,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        words = {"test_accuracy": "test accuracy", "test_rmse": "test RMSE", "test_r2": "R²"}
+        figures = ", ".join(f"{words[key]} {summary[key]:.4f}" for key in scores if summary[key] is not None)
+        print(f"done in {seconds:.1f} s: {figures or 'no epoch finished'}, "
+              f"{summary['samples_per_second']:,.0f} samples/s, {result.total_params:,} parameters"
+              + (f", saved to {args.save}" if args.save else ""))
+    return EXIT_OK
