@@ -124,18 +124,11 @@ def _progress_bar(desc: str, unit: str = "batch"):
 
 def _load_spec(args: argparse.Namespace):
     from playground.core.presets import preset
-    from playground.core.spec import NetworkSpec
+    from playground.core.specfile import read_spec_file
 
     if args.spec is None:
         return preset(args.preset or "article-mlp"), args.preset or "article-mlp"
-    try:
-        text = args.spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {args.spec}: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        return NetworkSpec.from_json(text), str(args.spec)
-    except SpecError as exc:
-        raise SpecError(f"{args.spec}: {exc.message}", exc.hint) from None
+    return read_spec_file(args.spec), str(args.spec)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:

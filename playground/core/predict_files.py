@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from playground.core.layers import LAYER_TYPES, ShapeProblem
 from playground.core.predict import probabilities
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
+from playground.core.specfile import read_spec_data
 from playground.errors import PlaygroundError, SpecError
 
 MNIST_INPUT = (1, 28, 28)
@@ -50,22 +50,6 @@ def _output_size(spec: NetworkSpec) -> int:
     return shape[0]
 
 
-def _spec_with_facts(path: Path) -> tuple[NetworkSpec, dict]:
-    """Read a spec file; besides its layers it may hold "mean", "std" and "class_names"."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    try:
-        spec = NetworkSpec.from_dict(data)
-    except SpecError as exc:
-        raise SpecError(f"{path}: {exc.message}", exc.hint) from None
-    return spec, data
-
-
 def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> LoadedModel:
     shape = tuple(facts.get("input_shape", MNIST_INPUT))
     if shape != MNIST_INPUT:
@@ -97,7 +81,7 @@ def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -
     if spec_path is not None:
         from playground.core.weights import load_weights
 
-        spec, facts = _spec_with_facts(Path(spec_path))
+        spec, facts = read_spec_data(spec_path)
         model = build_model(spec, MNIST_INPUT, _output_size(spec))
         load_weights(path, model)
         return _loaded(model, spec, facts, path)

@@ -19,10 +19,12 @@ from playground import __version__
 from playground.atomic import atomic_write
 from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.core.builder import PlaygroundNet, build_model
+from playground.core.factcheck import check_model_facts
 from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
 from playground.errors import PlaygroundError, SpecError
+from playground.safe_read import parse_json, short
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 PROJECT_SUFFIX = ".nnproj"
@@ -36,6 +38,7 @@ CAPS = {"manifest.json": 64 * 1024, "spec.json": 4 * 1024 * 1024, "config.json":
         "optimizer.safetensors": 2 * MAX_MODEL_BYTES + MAX_JSON_BYTES}
 REQUIRED = ("manifest.json", "spec.json", "config.json", "data.json", "history.json")
 DAMAGED_HINT = "the file is damaged or was not written by this app; open a backup or another project"
+MODEL_HINT = "give a model saved by this app (train --save), or a project (.nnproj)"
 
 __all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "Project", "ResumeState", "load_model", "load_project",
            "save_model", "save_project"]
@@ -159,10 +162,7 @@ def load_project(path: str | Path) -> Project:
 
 def _json(zf: zipfile.ZipFile | dict[str, bytes], name: str, where: str) -> Any:
     data = zf.read(name) if isinstance(zf, zipfile.ZipFile) else zf[name]
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise PlaygroundError(f"{where}: {name} is not valid JSON ({exc})", DAMAGED_HINT) from None
+    return parse_json(data, f"{where}: {name}", PlaygroundError, DAMAGED_HINT)
 
 
 def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
@@ -171,7 +171,7 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
                               DAMAGED_HINT)
     version = manifest.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise PlaygroundError(f"{where}: bad schema version {version!r}", DAMAGED_HINT)
+        raise PlaygroundError(f"{where}: bad schema version {short(version)}", DAMAGED_HINT)
     if version > PROJECT_SCHEMA:
         raise PlaygroundError(f"{where} was made by a newer version of the app (project schema {version}; "
                               f"this version reads up to {PROJECT_SCHEMA})",
@@ -202,16 +202,16 @@ def _check_data(data: Any, where: str) -> None:
         raise bad("no dataset id")
     if not (isinstance(shape, list | tuple) and 1 <= len(shape) <= 3 and all(
             isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in shape)):
-        raise bad(f"bad input shape {shape!r}")
+        raise bad(f"bad input shape {short(shape)}")
     if isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= 100_000:
-        raise bad(f"bad number of classes {classes!r}")
+        raise bad(f"bad number of classes {short(classes)}")
     if not (isinstance(names, list | tuple) and len(names) == classes
             and all(isinstance(n, str) for n in names)):
         raise bad("the class names do not match the number of classes")
     for key in ("mean", "std"):
         value = data.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise bad(f"bad {key} {value!r}")
+            raise bad(f"bad {key} {short(value)}")
     if data["std"] <= 0:
         raise bad("the standard deviation must be positive")
 
@@ -229,8 +229,8 @@ def _config(data: Any, where: str) -> TrainConfig:
             isinstance(value, str) if isinstance(default, str) else
             isinstance(value, int) and not isinstance(value, bool) if isinstance(default, int) else
             isinstance(value, int | float) and not isinstance(value, bool))
-        if not ok:
-            raise PlaygroundError(f"{where}: config.json: bad {f.name} {value!r}", DAMAGED_HINT)
+        if not ok or (isinstance(value, str) and len(value) > 40):
+            raise PlaygroundError(f"{where}: config.json: bad {f.name} {short(value)}", DAMAGED_HINT)
     try:
         return TrainConfig.from_dict(data)
     except PlaygroundError as exc:
@@ -258,9 +258,8 @@ def _check_weights(weights: dict[str, torch.Tensor], model: PlaygroundNet, where
 
 def _project(raw: dict[str, bytes], where: str) -> Project:
     """Build a Project from the entries' bytes, checking each against the others."""
-    spec_text = raw["spec.json"].decode("utf-8", "replace")
     try:
-        spec = NetworkSpec.from_json(spec_text)
+        spec = NetworkSpec.from_json(raw["spec.json"])
     except PlaygroundError as exc:
         raise PlaygroundError(f"{where}: spec.json: {exc.message}", exc.hint or DAMAGED_HINT) from None
     config = _config(_json(raw, "config.json", where), where)
@@ -308,19 +307,30 @@ def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts:
 def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, Any]]:
     """Read a file written by ``save_model``; every problem is a PlaygroundError naming the file."""
     path = Path(path)
+    where = str(path)
     try:
         if path.stat().st_size > MAX_MODEL_BYTES + MAX_JSON_BYTES:
             raise PlaygroundError(f"{path}: larger than {MAX_MODEL_BYTES // 2**20} MiB")
         data = path.read_bytes()
-        tensors = read_safetensors(data, str(path), MAX_ELEMENTS)
-        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")]).get("__metadata__", {})
-        spec = NetworkSpec.from_json(header["spec"])
-        facts = json.loads(header["facts"])
-        model = build_model(spec, tuple(facts["input_shape"]), int(facts["num_classes"]))
     except OSError as exc:
         raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError, AttributeError, SpecError) as exc:
-        raise PlaygroundError(f"{path} is not a model file of this app: {exc}") from None
+    tensors = read_safetensors(data, where, MAX_ELEMENTS)
+    header = parse_json(data[8 : 8 + int.from_bytes(data[:8], "little")], where, PlaygroundError)
+    meta = header.get("__metadata__")
+    if not (isinstance(meta, dict) and isinstance(meta.get("spec"), str)
+            and isinstance(meta.get("facts"), str)):
+        raise PlaygroundError(f"{path} is not a model file of this app (no network in its header)",
+                              MODEL_HINT)
+    try:
+        spec = NetworkSpec.from_json(meta["spec"])
+    except SpecError as exc:
+        raise PlaygroundError(f"{path}: the network in the file: {exc.message}", MODEL_HINT) from None
+    facts = check_model_facts(parse_json(meta["facts"], f"{where}: facts"), where, MODEL_HINT)
+    try:
+        model = build_model(spec, tuple(facts["input_shape"]), facts["num_classes"])
+    except SpecError as exc:
+        raise PlaygroundError(f"{path}: the network does not fit its data: {exc.message}",
+                              MODEL_HINT) from None
     expected = model.state_dict()
     if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
         raise PlaygroundError(f"{path}: the weights do not match the network in the file")

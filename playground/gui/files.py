@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from playground.core.project import PROJECT_SUFFIX, Project, load_project, save_project
 from playground.core.spec import NetworkSpec
+from playground.core.specfile import read_spec_file
 from playground.errors import PlaygroundError
-from playground.gui.document import read_spec, write_spec
+from playground.gui.document import write_spec
 from playground.gui.project import ProjectDocument
 
 MAX_RECENT = 8
@@ -87,7 +88,7 @@ class ProjectFiles(QObject):
         """Open ``path`` without asking: a project, or a network spec as a new untitled project.
         Errors are shown in a message box and leave the open project as it was."""
         try:
-            loaded = load_project(path) if is_project(path) else read_spec(path)
+            loaded = load_project(path) if is_project(path) else read_spec_file(path)
         except PlaygroundError as exc:
             show_error(self._window, self.tr("Cannot open %1").replace("%1", path.name), exc)
             return False
@@ -101,6 +102,14 @@ class ProjectFiles(QObject):
             self._show(self.tr("Opened %1.").replace("%1", path.name), warning)
         self._remember(path)
         return True
+
+    def reopen(self, path: Path) -> bool:
+        """Open the project that was open when the app last closed; one that cannot be opened any more is
+        reported (by ``open_path``) and forgotten, so the next start does not try it again."""
+        if self.open_path(path):
+            return True
+        self._set_path(None, self.document.model.spec)
+        return False
 
     def new_from_project(self) -> bool:
         """Ask for a trained project and start a new untitled one on its network and weights."""
@@ -185,7 +194,9 @@ class ProjectFiles(QObject):
     def recent_paths(self) -> list[str]:
         """Recently opened or saved files (projects and network specs), newest first."""
         value = self._settings.value(RECENT_KEY, [])
-        return [value] if isinstance(value, str) else [str(v) for v in value or []]
+        if isinstance(value, str):
+            return [value] if value else []
+        return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -1,0 +1,145 @@
+"""Reading outside files: regular files only, within a size cap, JSON parsed with every failure named."""
+
+from __future__ import annotations
+
+import json
+import os
+import reprlib
+import stat
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from playground.errors import PlaygroundError
+
+MAX_JSON_DEPTH = 64
+"""Deeper nesting than any file of the app has; more is refused before anything recurses into it."""
+
+MAX_ECHO = 60
+"""Longest piece of a file's content repeated in a message."""
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+"""Opening never waits for a FIFO's writer and never makes a terminal ours."""
+_echo = reprlib.Repr()
+_echo.maxlevel, _echo.maxstring, _echo.maxother, _echo.maxlist, _echo.maxdict = 2, MAX_ECHO, MAX_ECHO, 4, 4
+_echo.maxlong = MAX_ECHO
+
+
+def short(value: Any) -> str:
+    """``repr(value)`` cut to about MAX_ECHO characters, safe for any depth and any text."""
+    if isinstance(value, str) and len(value) <= MAX_ECHO:
+        return repr(value)
+    text = _echo.repr(value)
+    return text if len(text) <= MAX_ECHO + 10 else text[: MAX_ECHO] + "..."
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: str | Path, cap: int, error: type[PlaygroundError] = PlaygroundError,
+                 what: str = "file") -> BinaryIO:
+    """Open ``path`` for reading if it is a regular file of at most ``cap`` bytes.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and checked with fstat on the
+    open descriptor, so a symlink to ``/dev/zero``, a FIFO, a folder or a device is refused before a
+    byte is read.
+
+    Args:
+        path: the file.
+        cap: the largest size accepted, in bytes.
+        error: the PlaygroundError subclass to raise.
+        what: what the file should be, for messages ("project", "image", ...).
+
+    Raises:
+        PlaygroundError: (``error``) the file is missing, unreadable, not a regular file or too large.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | _FLAGS
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise error(f"cannot read {path}: {reason}",
+                    "check that the file exists and that you may read it") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"cannot read {path}: it is {_kind(info.st_mode)}, not a {what}",
+                        f"choose a {what}")
+        if info.st_size > cap:
+            raise error(f"{path} is too large for a {what} ({info.st_size / 2**20:,.1f} MiB; at most "
+                        f"{cap / 2**20:,.1f} MiB)", "this is not a file of the kind expected here")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_capped(path: str | Path, cap: int, error: type[PlaygroundError] = PlaygroundError,
+                what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes (see ``open_regular``); a file that grows
+    past the cap while it is read is refused too."""
+    with open_regular(path, cap, error, what) as stream:
+        try:
+            data = stream.read(cap + 1)
+        except OSError as exc:
+            raise error(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > cap:
+        raise error(f"{path} is too large for a {what} (over {cap / 2**20:,.1f} MiB)")
+    return data
+
+
+def _check_tree(value: Any) -> str | None:
+    """What makes parsed JSON unusable (too deep, text that is not valid Unicode), or None."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return f"the text {short(item)} is not valid Unicode (a lone surrogate)"
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"nested more than {MAX_JSON_DEPTH} levels deep"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, str | dict | list))
+    return None
+
+
+def parse_json(data: bytes | str, where: str, error: type[PlaygroundError] = PlaygroundError,
+               hint: str | None = None) -> Any:
+    """Parse JSON text or UTF-8 bytes from outside; any failure is ``error`` naming ``where`` (if given).
+
+    Refused besides bad syntax: text that is not UTF-8, nesting deeper than MAX_JSON_DEPTH, integers
+    longer than Python reads, and strings holding lone surrogates (valid JSON syntax, not text).
+    """
+    at = f"{where}: " if where else ""
+    try:
+        if isinstance(data, bytes | bytearray):
+            data = bytes(data).decode("utf-8")
+        value = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise error(f"{at}not a text file (invalid UTF-8 at byte {exc.start})", hint) from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{at}not valid JSON: {exc.msg} at line {exc.lineno}", hint) from None
+    except RecursionError:
+        raise error(f"{at}not usable JSON: nested too deeply", hint) from None
+    except (ValueError, TypeError) as exc:
+        raise error(f"{at}not usable JSON: {str(exc).split(':')[0]}", hint) from None
+    problem = _check_tree(value)
+    if problem:
+        raise error(f"{at}not usable JSON: {problem}", hint)
+    return value
+
+
+def read_json(path: str | Path, cap: int, error: type[PlaygroundError] = PlaygroundError,
+              what: str = "JSON file", hint: str | None = None) -> Any:
+    """Read and parse a JSON file of at most ``cap`` bytes (``read_capped`` then ``parse_json``)."""
+    return parse_json(read_capped(path, cap, error, what), str(path), error, hint)
+
