@@ -16,6 +16,7 @@ import torch.nn.functional as F  # thread while the GUI thread imports too can d
 from torch import nn
 
 from playground.core.builder import INITS, PlaygroundNet, build_model
+from playground.core.memory import OOM_HINT, check_batch_fits, is_out_of_memory, release
 from playground.core.metrics import BatchRecord, EpochRecord, Record, StateRecord
 from playground.core.resume import ResumeState, capture, plan_run, restore
 from playground.core.spec import NetworkSpec
@@ -47,7 +48,6 @@ DIAGNOSTICS_SECONDS = 1 / 30  # gradient norms and dead units at most this often
 # runs, even with aggressive learning rates, stay under 2x; a blow-up passes 3x within a few steps.
 DIVERGE_FACTOR = 3.0
 DIVERGED_HINT = "lower the learning rate (try 10x smaller) or use Adam"
-OOM_HINT = "use a smaller batch size or a smaller network"
 
 # Ranges of the numeric fields: (minimum, maximum); the GUI form uses the same table.
 RANGES: dict[str, tuple[float, float]] = {
@@ -329,14 +329,17 @@ class Trainer:
 
     def run(self) -> Iterator[Record]:
         """Train for ``config.epochs`` epochs, yielding records; ends with a StateRecord."""
+        ds = self.dataset
+        check_batch_fits(self.spec, ds.input_shape, ds.num_classes, self.config.batch_size, self.device)
         try:
             yield from self._run()
-        except (torch.OutOfMemoryError, MemoryError):
-            self.state = "failed"
-            self.model.zero_grad(set_to_none=True)
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            raise TrainingError("out of memory while training", OOM_HINT) from None
+            return
+        except (MemoryError, RuntimeError) as exc:  # torch.OutOfMemoryError and the CPU allocator's too
+            if not is_out_of_memory(exc):
+                raise
+        self.state = "failed"  # outside the except block, so the failed step's frames and tensors are freed
+        release(self.model)
+        raise TrainingError("out of memory while training", OOM_HINT)
 
     def _splits(self) -> tuple[TensorSplit, TensorSplit | None, TensorSplit]:
         ds, cfg = self.dataset, self.config
