@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import save as save_safetensors
 
@@ -98,3 +101,20 @@ def model_file(path: Path, spec_text: str | None = None, facts: object = None,
     state = tensors if tensors is not None else {k: v.contiguous() for k, v in model.state_dict().items()}
     path.write_bytes(save_safetensors(state, metadata=header))
     return path
+
+
+def unreadable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make ``folder`` behave as a folder without read and search permission does for a normal user
+    (the tests run as root, for whom chmod 000 changes nothing): listing it, and anything inside, fails."""
+    inside = str(folder) + os.sep
+
+    def guard(original):
+        def call(path, *args, **kwargs):
+            name = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else ""
+            if name == str(folder) and original in (os.listdir, os.scandir) or name.startswith(inside):
+                raise PermissionError(errno.EACCES, "Permission denied", name)
+            return original(path, *args, **kwargs)
+        return call
+
+    for name in ("listdir", "scandir", "stat", "open", "lstat"):
+        monkeypatch.setattr(os, name, guard(getattr(os, name)))

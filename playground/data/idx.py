@@ -187,17 +187,21 @@ def find_idx_files(folder: str | Path) -> dict[str, Path]:
         DatasetError: the folder is missing or lacks some of the files.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DatasetError(f"{folder}: no such folder", hint="give a folder holding IDX files")
     found: dict[str, Path] = {}
     missing: list[str] = []
-    for key, spec in _IDX_KEYS.items():
-        names = _candidates(*spec)
-        match = next((folder / name for name in names if (folder / name).is_file()), None)
-        if match is None:
-            missing.append(f"{key} (e.g. {names[0]} or {names[1]})")
-        else:
-            found[key] = match
+    try:
+        if not folder.is_dir():
+            raise DatasetError(f"{folder}: no such folder", hint="give a folder holding IDX files")
+        for key, spec in _IDX_KEYS.items():
+            names = _candidates(*spec)
+            match = next((folder / name for name in names if (folder / name).is_file()), None)
+            if match is None:
+                missing.append(f"{key} (e.g. {names[0]} or {names[1]})")
+            else:
+                found[key] = match
+    except OSError as exc:
+        raise DatasetError(f"{folder}: cannot read the folder ({exc.strerror or exc})",
+                           hint="check that you may read the folder and its files") from None
     if missing:
         raise DatasetError(
             f"{folder}: missing {', '.join(missing)}",

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
 from playground.core.presets import preset
+from playground.data.drawings import add_drawing, drawings_dir
 from playground.gui import create_window
 from playground.gui.files import PATH_KEY, RECENT_KEY
 from playground.gui.main_window import SPEC_KEY
 from playground.gui.recovery import recovery_dir
 from tests.gui.projects import choose_file
-from tests.hostile import BAD_SPEC_TEXTS, DEEP, HUGE_INT, saved_project, with_entry
+from tests.hostile import BAD_SPEC_TEXTS, DEEP, HUGE_INT, saved_project, unreadable, with_entry
 
 
 def _open(qtbot):
@@ -101,3 +103,10 @@ def test_file_open_of_a_bad_spec_or_project_is_a_message(window, answers, tmp_pa
         assert window.files.open() is False
     assert len(answers["critical"]) == 2 and window.model.spec == preset("article-mlp")
     assert all("Traceback" not in body for _title, body in answers["critical"])
+
+
+def test_the_window_opens_with_an_unreadable_drawings_folder(qtbot, answers, monkeypatch):
+    add_drawing(np.zeros((28, 28), np.uint8), 3)
+    unreadable(monkeypatch, drawings_dir())
+    window = _open(qtbot)
+    assert window.model.spec == preset("article-mlp") and not answers["critical"]
