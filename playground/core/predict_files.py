@@ -10,6 +10,7 @@ from torch import nn
 
 from playground.core.builder import build_model
 from playground.core.layers import LAYER_TYPES, ShapeProblem
+from playground.core.picture import read_levels
 from playground.core.predict import probabilities
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
@@ -18,7 +19,6 @@ from playground.errors import PlaygroundError, SpecError
 
 MNIST_INPUT = (1, 28, 28)
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-MAX_IMAGE_SIDE = 2048  # larger pictures are shrunk first; the network sees 28x28 anyway
 WEIGHTS_SUFFIXES = (".pt", ".pth", ".safetensors")
 
 
@@ -103,28 +103,15 @@ def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -
 def read_digit(path: str | Path) -> np.ndarray | None:
     """A picture file (PNG, JPEG, ...) as an MNIST-style (28, 28) float image, or None if it has no ink.
 
-    The picture is made grayscale (transparent parts count as paper) and inverted when its border is
-    light, so dark ink on paper becomes light ink on black like MNIST.
+    Any mode Pillow reads keeps its real contrast (16-bit and float data included, see
+    ``picture.unit_levels``); transparent parts become paper of the colour the ink is not; the picture is
+    inverted when its border is light, so dark ink on paper becomes light ink on black like MNIST.
 
     Raises:
-        PlaygroundError: the file cannot be read as a picture.
+        PlaygroundError: the file cannot be read as a picture, or is too large.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    path = Path(path)
-    try:
-        with Image.open(path) as raw:
-            picture = ImageOps.exif_transpose(raw)
-            picture.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-            if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
-                paper = Image.new("RGBA", picture.size, "white")
-                picture = Image.alpha_composite(paper, picture.convert("RGBA"))
-            gray = np.asarray(picture.convert("L"), dtype=np.uint8)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise PlaygroundError(f"cannot read the image {path}: {reason}",
-                              "give a PNG or JPEG picture of one digit") from None
+    gray = read_levels(path)
     border = np.concatenate((gray[0], gray[-1], gray[:, 0], gray[:, -1]))
-    if np.median(border) > 127:
-        gray = 255 - gray
+    if np.median(border) > 0.5:
+        gray = 1.0 - gray
     return to_mnist(gray)
