@@ -196,7 +196,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "parameters": result.total_params,
     }
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(summary, allow_nan=False))
     else:
         print(f"done in {seconds:.1f} s: test accuracy {summary['test_accuracy']:.4f}, "
               f"{summary['samples_per_second']:,.0f} samples/s, {result.total_params:,} parameters"
@@ -221,6 +221,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     for path in args.images:
         try:
             image = read_digit(path)
+            probs = None if image is None else loaded.classify(image[None])[0]
         except PlaygroundError as exc:
             failed = True
             results.append({"path": str(path), "error": exc.message})
@@ -232,7 +233,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"{path}: no ink found, nothing to classify")
             continue
-        probs = loaded.classify(image[None])[0]
         best = int(probs.argmax())
         results.append({"path": str(path), "prediction": loaded.class_names[best], "index": best,
                         "confidence": float(probs[best]), "probabilities": [float(p) for p in probs]})
@@ -242,12 +242,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                                                                           strict=True)))
     if args.json:
         print(json.dumps({"model": str(args.model), "classes": list(loaded.class_names),
-                          "images": results}))
+                          "images": results}, allow_nan=False))
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nn-playground`` and ``python -m playground``."""
+    if hasattr(sys.stdout, "reconfigure"):  # a file name of undecodable bytes prints escaped, not as a crash
+        sys.stdout.reconfigure(errors="backslashreplace")
     parser = _build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "dataset", None) and not (

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from playground.atomic import atomic_write
+from playground.core.factcheck import check_class_names, check_norm
 from playground.core.layers import Shape
 from playground.core.script_template import render_script
 from playground.errors import PlaygroundError
@@ -183,6 +184,8 @@ def export_project(project: Project, fmt: str, out: str | Path) -> str:
     """Export ``project`` in format ``fmt`` (a key of FORMATS) to ``out``; returns a one-line summary."""
     if fmt not in FORMATS:
         raise PlaygroundError(f"unknown export format '{fmt}'", f"choose one of {', '.join(FORMATS)}")
+    check_class_names(project.class_names, project.num_classes, "the project")
+    check_norm(project.mean, project.std, "the project")
     out = Path(out)
     if fmt == "script":
         export_script(out, project)

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
+from playground.core.analysis import analyse
 from playground.core.builder import build_model
-from playground.core.layers import LAYER_TYPES, ShapeProblem
+from playground.core.factcheck import check_class_names, check_input_shape, check_norm
 from playground.core.picture import read_levels
 from playground.core.predict import probabilities
 from playground.core.preprocess import to_mnist
@@ -33,36 +34,60 @@ class LoadedModel:
     ends_in_softmax: bool
 
     def classify(self, images: np.ndarray) -> np.ndarray:
-        """Probabilities (N, classes) for (N, 28, 28) float images in [0, 1]."""
-        return probabilities(self.model, images, self.mean, self.std, self.ends_in_softmax)
+        """Probabilities (N, classes) for (N, 28, 28) float images in [0, 1].
+
+        Raises:
+            PlaygroundError: the network's answer is not a number (its sums overflow), so there is none.
+        """
+        probs = probabilities(self.model, images, self.mean, self.std, self.ends_in_softmax)
+        if not np.isfinite(probs).all():
+            raise PlaygroundError("the network's answer is not a number (NaN or infinite)",
+                                  "its weights are too large to compute with; use weights from a run that "
+                                  "did not diverge")
+        return probs
 
 
 def _output_size(spec: NetworkSpec) -> int:
-    """The number of outputs of ``spec`` on a 1x28x28 input: its number of classes."""
-    shape: tuple[int, ...] = MNIST_INPUT
-    try:
-        for lay in spec.layers:
-            shape = LAYER_TYPES[lay.type].infer(shape, dict(lay.params))
-    except ShapeProblem as exc:
-        raise SpecError(f"the network cannot read 28x28 digits: {exc.message}") from None
+    """The number of outputs of ``spec`` on a 1x28x28 input: its number of classes. Every layer's ranges
+    are checked before any shape is inferred, and the size caps after."""
+    result = analyse(spec, MNIST_INPUT, 1)
+    shape = result.output_shape
+    if shape is None:
+        raise SpecError(f"the network cannot read 28x28 digits: {result.errors[0].text}")
     if len(shape) != 1:
         raise SpecError("the network does not end in class scores", "end it with Flatten and Linear")
+    result = analyse(spec, MNIST_INPUT, shape[0])
+    if not result.ok:
+        raise SpecError(f"the network cannot read 28x28 digits: {result.errors[0].text}")
     return shape[0]
 
 
-def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> LoadedModel:
-    shape = tuple(facts.get("input_shape", MNIST_INPUT))
+def _reading(spec: NetworkSpec, facts: dict, where: Path) -> tuple[int, tuple[str, ...], float, float]:
+    """What a network needs to read a digit, from ``facts`` (MNIST's where they are silent), checked:
+    its number of classes, their names, the normalisation mean and std."""
+    shape = check_input_shape(facts.get("input_shape", MNIST_INPUT), str(where))
     if shape != MNIST_INPUT:
         raise PlaygroundError(f"{where}: the model reads {'x'.join(map(str, shape))} inputs",
                               "prediction from image files needs a model for 28x28 grayscale images")
-    count = _output_size(spec)
-    names = tuple(str(n) for n in facts.get("class_names") or range(count))
-    mean, std = facts.get("mean", MNIST_MEAN), facts.get("std", MNIST_STD)
-    if len(names) != count or not all(isinstance(v, int | float) for v in (mean, std)) or not std > 0:
-        raise PlaygroundError(f"{where}: the class names, mean or std do not fit the network")
+    try:
+        count = _output_size(spec)
+    except SpecError as exc:
+        raise SpecError(f"{where}: {exc.message}", exc.hint) from None
+    names = facts.get("class_names")
+    names = tuple(map(str, range(count))) if names is None else check_class_names(names, count, str(where))
+    mean, std = check_norm(facts.get("mean", MNIST_MEAN), facts.get("std", MNIST_STD), str(where))
+    return count, names, mean, std
+
+
+def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> LoadedModel:
+    _, names, mean, std = _reading(spec, facts, where)
+    return _ready(model, spec, names, mean, std)
+
+
+def _ready(model: nn.Module, spec: NetworkSpec, names: tuple[str, ...], mean: float,
+           std: float) -> LoadedModel:
     last = spec.layers[-1] if spec.layers else None
-    return LoadedModel(model.eval(), names, float(mean), float(std),
-                       bool(last and last.activation == "softmax"))
+    return LoadedModel(model.eval(), names, mean, std, bool(last and last.activation == "softmax"))
 
 
 def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -> LoadedModel:
@@ -82,9 +107,10 @@ def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -
         from playground.core.weights import load_weights
 
         spec, facts = read_spec_data(spec_path)
-        model = build_model(spec, MNIST_INPUT, _output_size(spec))
+        count, names, mean, std = _reading(spec, facts, Path(spec_path))
+        model = build_model(spec, MNIST_INPUT, count)
         load_weights(path, model)
-        return _loaded(model, spec, facts, path)
+        return _ready(model, spec, names, mean, std)
     if path.suffix.lower() == PROJECT_SUFFIX:
         project = load_project(path)
         if project.weights is None:
