@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.data.checks import pixel_stats
 from playground.data.download import (
     FASHION_FILES,
     FASHION_MIRRORS,
@@ -194,16 +195,6 @@ def download_dataset(
     return dest
 
 
-def _pixel_stats(images: np.ndarray) -> tuple[float, float]:
-    """Mean and standard deviation of pixels scaled to [0, 1], from a histogram (no float copy)."""
-    counts = np.bincount(images.ravel(), minlength=256).astype(np.float64)
-    values = np.arange(256, dtype=np.float64) / 255.0
-    total = counts.sum()
-    mean = float((counts * values).sum() / total)
-    std = float(np.sqrt((counts * (values - mean) ** 2).sum() / total))
-    return round(mean, 4), round(std, 4)
-
-
 def _read(dataset_id: str, name: str, files: dict[str, Path], class_names: tuple[str, ...] | None) -> Dataset:
     """Read and check the four files; without class names, number the classes by label."""
     limit = len(class_names) if class_names else None
@@ -221,7 +212,7 @@ def _read(dataset_id: str, name: str, files: dict[str, Path], class_names: tuple
         class_names = tuple(str(index) for index in range(max(count, 2)))
     for array in (*train, *test):
         array.setflags(write=False)
-    mean, std = _pixel_stats(train[0])
+    mean, std = pixel_stats(train[0], name)
     return Dataset(dataset_id, name, class_names, *train, *test, mean=mean, std=std)
 
 
