@@ -34,12 +34,17 @@ def short(value: Any) -> str:
     return text if len(text) <= MAX_ECHO + 10 else text[: MAX_ECHO] + "..."
 
 
+def _size(count: int) -> str:
+    """A byte count for people: "900 bytes", "12.5 MiB"."""
+    return f"{count:,} bytes" if count < 2**20 else f"{count / 2**20:,.1f} MiB"
+
+
 def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def open_regular(path: str | Path, cap: int, error: type[PlaygroundError] = PlaygroundError,
-                 what: str = "file") -> BinaryIO:
+                 what: str = "a file") -> BinaryIO:
     """Open ``path`` for reading if it is a regular file of at most ``cap`` bytes.
 
     The file is opened without blocking (a FIFO would wait for a writer) and checked with fstat on the
@@ -50,7 +55,7 @@ def open_regular(path: str | Path, cap: int, error: type[PlaygroundError] = Play
         path: the file.
         cap: the largest size accepted, in bytes.
         error: the PlaygroundError subclass to raise.
-        what: what the file should be, for messages ("project", "image", ...).
+        what: what the file should be, for messages ("a project file", "a picture", ...).
 
     Raises:
         PlaygroundError: (``error``) the file is missing, unreadable, not a regular file or too large.
@@ -59,6 +64,8 @@ def open_regular(path: str | Path, cap: int, error: type[PlaygroundError] = Play
     flags = os.O_RDONLY | _FLAGS
     try:
         fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise error(f"cannot read {path}: no such file", "check the path") from None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise error(f"cannot read {path}: {reason}",
@@ -66,11 +73,10 @@ def open_regular(path: str | Path, cap: int, error: type[PlaygroundError] = Play
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"cannot read {path}: it is {_kind(info.st_mode)}, not a {what}",
-                        f"choose a {what}")
+            raise error(f"cannot read {path}: it is {_kind(info.st_mode)}, not {what}", f"choose {what}")
         if info.st_size > cap:
-            raise error(f"{path} is too large for a {what} ({info.st_size / 2**20:,.1f} MiB; at most "
-                        f"{cap / 2**20:,.1f} MiB)", "this is not a file of the kind expected here")
+            raise error(f"{path} is larger than {what} may be ({_size(info.st_size)}; at most {_size(cap)})",
+                        "this is not a file of the kind expected here")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -80,7 +86,7 @@ def open_regular(path: str | Path, cap: int, error: type[PlaygroundError] = Play
 
 
 def read_capped(path: str | Path, cap: int, error: type[PlaygroundError] = PlaygroundError,
-                what: str = "file") -> bytes:
+                what: str = "a file") -> bytes:
     """The bytes of a regular file of at most ``cap`` bytes (see ``open_regular``); a file that grows
     past the cap while it is read is refused too."""
     with open_regular(path, cap, error, what) as stream:
@@ -89,7 +95,7 @@ def read_capped(path: str | Path, cap: int, error: type[PlaygroundError] = Playg
         except OSError as exc:
             raise error(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > cap:
-        raise error(f"{path} is too large for a {what} (over {cap / 2**20:,.1f} MiB)")
+        raise error(f"{path} is larger than {what} may be (over {_size(cap)})")
     return data
 
 
@@ -139,7 +145,7 @@ def parse_json(data: bytes | str, where: str, error: type[PlaygroundError] = Pla
 
 
 def read_json(path: str | Path, cap: int, error: type[PlaygroundError] = PlaygroundError,
-              what: str = "JSON file", hint: str | None = None) -> Any:
+              what: str = "a JSON file", hint: str | None = None) -> Any:
     """Read and parse a JSON file of at most ``cap`` bytes (``read_capped`` then ``parse_json``)."""
     return parse_json(read_capped(path, cap, error, what), str(path), error, hint)
 

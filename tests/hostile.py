@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
 import os
+import signal
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,44 @@ def unreadable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 
     for name in ("listdir", "scandir", "stat", "open", "lstat"):
         monkeypatch.setattr(os, name, guard(getattr(os, name)))
+
+
+class Hang(Exception):
+    """A loader ran past its deadline."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise Hang in the main thread if the block runs longer than ``seconds`` (a blocked read included:
+    the signal interrupts it)."""
+    def expire(signum: int, frame: object) -> None:
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def special_file(folder: Path, kind: str, name: str) -> Path:
+    """``folder/name`` made into a special file: a FIFO, a symlink to /dev/zero or to a FIFO, a folder,
+    or a symlink to /dev/urandom."""
+    path = folder / name
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "urandom":
+        path.symlink_to("/dev/urandom")
+    elif kind == "fifo link":
+        os.mkfifo(folder / f"pipe-{name}")
+        path.symlink_to(folder / f"pipe-{name}")
+    elif kind == "folder":
+        path.mkdir()
+    return path
+
+
+SPECIAL_KINDS = ("fifo", "zero", "urandom", "fifo link", "folder")

@@ -80,7 +80,7 @@ def read_levels(path: str | Path, max_side: int = WORK_SIDE) -> np.ndarray:
     from PIL import Image, ImageOps
 
     path = Path(path)
-    with open_regular(path, MAX_IMAGE_BYTES, PlaygroundError, "picture") as stream:
+    with open_regular(path, MAX_IMAGE_BYTES, PlaygroundError, "a picture") as stream:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the cap below is stricter

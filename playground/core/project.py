@@ -24,7 +24,7 @@ from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
 from playground.errors import PlaygroundError, SpecError
-from playground.safe_read import parse_json, short
+from playground.safe_read import open_regular, parse_json, read_capped, short
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 PROJECT_SUFFIX = ".nnproj"
@@ -143,7 +143,8 @@ def load_project(path: str | Path) -> Project:
     path = Path(path)
     where = str(path)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_regular(path, sum(CAPS.values()), PlaygroundError, "a project file") as stream, \
+                zipfile.ZipFile(stream) as zf:
             infos = check_zip_entries(zf, where, lambda name: CAPS.get(name, MAX_JSON_BYTES),
                                       sum(CAPS.values()))
             names = {info.filename for info in infos}
@@ -308,12 +309,7 @@ def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, 
     """Read a file written by ``save_model``; every problem is a PlaygroundError naming the file."""
     path = Path(path)
     where = str(path)
-    try:
-        if path.stat().st_size > MAX_MODEL_BYTES + MAX_JSON_BYTES:
-            raise PlaygroundError(f"{path}: larger than {MAX_MODEL_BYTES // 2**20} MiB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
+    data = read_capped(path, MAX_MODEL_BYTES + MAX_JSON_BYTES, PlaygroundError, "a model file")
     tensors = read_safetensors(data, where, MAX_ELEMENTS)
     header = parse_json(data[8 : 8 + int.from_bytes(data[:8], "little")], where, PlaygroundError)
     meta = header.get("__metadata__")

@@ -19,7 +19,7 @@ def read_spec_data(path: str | Path) -> tuple[NetworkSpec, dict[str, Any]]:
         SpecError: the file cannot be read, is not a regular file, is too large, or holds no valid spec.
     """
     path = Path(path)
-    data = parse_json(read_capped(path, MAX_SPEC_BYTES, SpecError, "network spec file"), str(path),
+    data = parse_json(read_capped(path, MAX_SPEC_BYTES, SpecError, "a network spec file"), str(path),
                       SpecError, SPEC_HINT)
     try:
         return NetworkSpec.from_dict(data), data

@@ -6,13 +6,14 @@ import pickle
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 from torch import nn
 
 from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.errors import PlaygroundError
+from playground.safe_read import open_regular, read_capped
 
 MAX_WEIGHTS_FILE_BYTES = 1024 * 1024 * 1024
 MAX_WEIGHTS_ELEMENTS = MAX_WEIGHTS_FILE_BYTES // 2
@@ -57,16 +58,18 @@ def _dims(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape)) or "scalar"
 
 
-def _check_torch_zip(path: Path) -> None:
+def _check_torch_zip(stream: BinaryIO, path: Path) -> None:
     """A .pt/.pth must be PyTorch's zip format with safe entry names and sizes, checked before torch.load."""
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(stream):
         raise PlaygroundError(f"{path} is not a PyTorch zip file (older formats are not read)",
                               "re-save it with a current PyTorch, or as .safetensors")
     try:
-        with zipfile.ZipFile(path) as zf:
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as zf:
             check_zip_entries(zf, str(path), lambda _name: MAX_WEIGHTS_FILE_BYTES, MAX_WEIGHTS_FILE_BYTES)
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise PlaygroundError(f"{path} is damaged ({exc})", PLAIN_HINT) from None
+    stream.seek(0)
 
 
 def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
@@ -88,26 +91,25 @@ def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """Read a state dict from .pt/.pth (weights-only unpickling, never full) or .safetensors, on the CPU.
 
-    Refuses files over the size cap, unsafe or oversized zip entries, anything but named tensors, and
-    NaN or infinite values; every problem is a PlaygroundError naming the file.
+    Refuses anything but a regular file, files over the size cap, unsafe or oversized zip entries,
+    anything but named tensors, and NaN or infinite values; every problem is a PlaygroundError naming
+    the file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise PlaygroundError(f"{path}: unknown weights file type '{path.suffix}'",
                               f"choose a {', '.join(SUFFIXES)} file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_WEIGHTS_FILE_BYTES:
-            raise PlaygroundError(f"{path} is larger than {MAX_WEIGHTS_FILE_BYTES // 2**20} MiB",
-                                  "this app trains small networks; use a smaller model")
-        if suffix == ".safetensors":
-            tensors = read_safetensors(path.read_bytes(), str(path), MAX_WEIGHTS_ELEMENTS)
-        else:
-            _check_torch_zip(path)
-            tensors = _unwrap(_torch_load(path), path)
-    except OSError as exc:
-        raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if suffix == ".safetensors":
+        data = read_capped(path, MAX_WEIGHTS_FILE_BYTES, PlaygroundError, "a weights file")
+        tensors = read_safetensors(data, str(path), MAX_WEIGHTS_ELEMENTS)
+    else:
+        try:
+            with open_regular(path, MAX_WEIGHTS_FILE_BYTES, PlaygroundError, "a weights file") as stream:
+                _check_torch_zip(stream, path)
+                tensors = _unwrap(_torch_load(stream, path), path)
+        except OSError as exc:
+            raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
     bad = non_finite(tensors)
     if bad:
         raise PlaygroundError(f"{path}: the tensor {bad[0]} contains NaN or infinite values",
@@ -115,9 +117,9 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     return tensors
 
 
-def _torch_load(path: Path) -> Any:
+def _torch_load(stream: BinaryIO, path: Path) -> Any:
     try:
-        return torch.load(path, weights_only=True, map_location="cpu")
+        return torch.load(stream, weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as exc:
         why = [line for line in str(exc).splitlines() if "GLOBAL" in line or "Unsupported" in line]
         detail = f" ({why[0].strip()})" if why else ""

@@ -150,3 +150,13 @@ def test_the_canvas_uses_the_same_pixel_cap_as_predict() -> None:
     from playground.core.picture import MAX_PIXELS
 
     assert imagefile.MAX_PIXELS == MAX_PIXELS
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "folder"])
+def test_special_files_are_refused_at_once(panel: DrawPanel, tmp_path: Path, kind: str) -> None:
+    from tests.hostile import deadline, special_file
+
+    path = special_file(tmp_path, kind, "digit.png")
+    with deadline(5):
+        assert not panel.open_image(str(path))
+    assert panel.message.isVisible() and "digit.png" in panel.message.text()
