@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import reprlib
 import stat
 from pathlib import Path
@@ -19,6 +20,7 @@ MAX_ECHO = 60
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
 """Opening never waits for a FIFO's writer and never makes a terminal ours."""
 _echo = reprlib.Repr()
@@ -32,6 +34,11 @@ def short(value: Any) -> str:
         return repr(value)
     text = _echo.repr(value)
     return text if len(text) <= MAX_ECHO + 10 else text[: MAX_ECHO] + "..."
+
+
+def clip(text: str) -> str:
+    """A name from a file, as it is when short and printable, else as ``short`` gives it."""
+    return text if len(text) <= MAX_ECHO and text.isprintable() else short(text)
 
 
 def _size(count: int) -> str:
@@ -99,22 +106,48 @@ def read_capped(path: str | Path, cap: int, error: type[PlaygroundError] = Playg
     return data
 
 
-def _check_tree(value: Any) -> str | None:
-    """What makes parsed JSON unusable (too deep, text that is not valid Unicode), or None."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii():
+def _too_deep(value: Any) -> bool:
+    """True when containers nest more than MAX_JSON_DEPTH levels; level by level, never recursing."""
+    level, depth = [value], 1
+    while level:
+        if depth > MAX_JSON_DEPTH:
+            return True
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if type(item) is dict else item if type(item) is list else ()
+            below.extend([c for c in children if type(c) is dict or type(c) is list])
+        level, depth = below, depth + 1
+    return False
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """False when JSON text surely holds no lone surrogate (no \\uD8xx-\\uDFxx escape, valid text)."""
+    if _SURROGATE_ESCAPE.search(text):
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_text(value: Any) -> str | None:
+    """The first string (key or value) that is not valid Unicode, or None."""
+    level = [value]
+    while level:
+        below: list[Any] = []
+        for item in level:
+            if type(item) is str:
                 try:
                     item.encode("utf-8")
                 except UnicodeEncodeError:
-                    return f"the text {short(item)} is not valid Unicode (a lone surrogate)"
-        elif isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                return f"nested more than {MAX_JSON_DEPTH} levels deep"
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, str | dict | list))
+                    return item
+            elif type(item) is dict:
+                below.extend(item.keys())
+                below.extend(item.values())
+            elif type(item) is list:
+                below.extend(item)
+        level = below
     return None
 
 
@@ -138,9 +171,12 @@ def parse_json(data: bytes | str, where: str, error: type[PlaygroundError] = Pla
         raise error(f"{at}not usable JSON: nested too deeply", hint) from None
     except (ValueError, TypeError) as exc:
         raise error(f"{at}not usable JSON: {str(exc).split(':')[0]}", hint) from None
-    problem = _check_tree(value)
-    if problem:
-        raise error(f"{at}not usable JSON: {problem}", hint)
+    if _too_deep(value):
+        raise error(f"{at}not usable JSON: nested more than {MAX_JSON_DEPTH} levels deep", hint)
+    bad = _bad_text(value) if _may_hold_surrogates(data) else None
+    if bad is not None:
+        raise error(f"{at}not usable JSON: the text {short(bad)} is not valid Unicode (a lone surrogate)",
+                    hint)
     return value
 
 

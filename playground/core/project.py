@@ -7,6 +7,7 @@ import json
 import math
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,15 @@ from safetensors.torch import save as save_safetensors
 
 from playground import __version__
 from playground.atomic import atomic_write
-from playground.core.archive import check_zip_entries, non_finite, read_safetensors
+from playground.core.archive import (
+    check_safetensors_header,
+    check_zip_entries,
+    header_of,
+    mismatch,
+    non_finite,
+    read_safetensors,
+    read_safetensors_entry,
+)
 from playground.core.builder import PlaygroundNet, build_model
 from playground.core.factcheck import check_model_facts
 from playground.core.resume import ResumeState
@@ -151,14 +160,21 @@ def load_project(path: str | Path) -> Project:
             if "manifest.json" not in names:
                 raise PlaygroundError(f"{where}: the entry manifest.json is missing", DAMAGED_HINT)
             _check_manifest(_json(zf, "manifest.json", where), names, where)
-            raw = {name: zf.read(name) for name in sorted(names)}
+            raw = {name: zf.read(name) for name in sorted(names) if not name.endswith(".safetensors")}
+
+            def tensors(name: str, limit: int, expected: dict | None = None) -> dict[str, torch.Tensor]:
+                try:
+                    return read_safetensors_entry(zf, name, f"{where} ({name})", limit, expected)
+                except PlaygroundError as exc:
+                    raise PlaygroundError(exc.message, exc.hint or DAMAGED_HINT) from None
+
+            return _project(raw, names, tensors, where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, RuntimeError,
             NotImplementedError) as exc:
         raise PlaygroundError(f"{where} is damaged or not a project file ({exc})", DAMAGED_HINT) from None
     except OSError as exc:
         raise PlaygroundError(f"cannot read {where}: {exc.strerror or exc}",
                               "check that the file exists and that you may read it") from None
-    return _project(raw, where)
 
 
 def _json(zf: zipfile.ZipFile | dict[str, bytes], name: str, where: str) -> Any:
@@ -240,25 +256,19 @@ def _config(data: Any, where: str) -> TrainConfig:
 
 def _check_weights(weights: dict[str, torch.Tensor], model: PlaygroundNet, where: str) -> None:
     """Exact key set, shapes and dtypes of ``model``; only finite values."""
-    expected = model.state_dict()
-    missing, extra = sorted(set(expected) - set(weights)), sorted(set(weights) - set(expected))
-    if missing or extra:
-        what = f"lack {missing[0]}" if missing else f"have an extra tensor {extra[0]}"
-        raise PlaygroundError(f"{where}: the weights {what}: they do not match the network", DAMAGED_HINT)
-    for key, value in expected.items():
-        if weights[key].shape != value.shape or weights[key].dtype != value.dtype:
-            raise PlaygroundError(
-                f"{where}: the weights do not match the network: {key} is {weights[key].dtype} "
-                f"{tuple(weights[key].shape)}, the network needs {value.dtype} {tuple(value.shape)}",
-                DAMAGED_HINT)
+    problem = mismatch(header_of(weights), model.state_dict())
+    if problem:
+        raise PlaygroundError(f"{where}: {problem}", DAMAGED_HINT)
     bad = non_finite(weights)
     if bad:
         raise PlaygroundError(f"{where}: the weights contain NaN or infinite values ({bad[0]})",
                               "the run diverged before saving; open an earlier save or train anew")
 
 
-def _project(raw: dict[str, bytes], where: str) -> Project:
-    """Build a Project from the entries' bytes, checking each against the others."""
+def _project(raw: dict[str, bytes], names: set[str], tensors: Callable[..., dict[str, torch.Tensor]],
+             where: str) -> Project:
+    """Build a Project from the JSON entries' bytes and ``tensors`` (a reader of the safetensors entries,
+    which checks each header against the network before its payload is read)."""
     try:
         spec = NetworkSpec.from_json(raw["spec.json"])
     except PlaygroundError as exc:
@@ -275,20 +285,19 @@ def _project(raw: dict[str, bytes], where: str) -> Project:
     except PlaygroundError as exc:
         raise PlaygroundError(f"{where}: the network does not fit its data: {exc.message}",
                               exc.hint or DAMAGED_HINT) from None
-    weights = None
-    if "weights.safetensors" in raw:
-        weights = read_safetensors(raw["weights.safetensors"], f"{where} (weights.safetensors)", MAX_ELEMENTS)
-        _check_weights(weights, model, where)
-    resume = None
     for needs, needed in (("resume.json", "optimizer.safetensors"), ("optimizer.safetensors", "resume.json"),
                           ("resume.json", "weights.safetensors")):
-        if needs in raw and needed not in raw:
+        if needs in names and needed not in names:
             raise PlaygroundError(f"{where}: the entry {needed} is missing", DAMAGED_HINT)
-    if "resume.json" in raw:
-        tensors = read_safetensors(raw["optimizer.safetensors"], f"{where} (optimizer.safetensors)",
-                                   2 * MAX_ELEMENTS + 2**20)
+    weights = None
+    if "weights.safetensors" in names:
+        weights = tensors("weights.safetensors", MAX_ELEMENTS, model.state_dict())
+        _check_weights(weights, model, where)
+    resume = None
+    if "resume.json" in names:
+        state = tensors("optimizer.safetensors", 2 * MAX_ELEMENTS + 2**20)
         try:
-            resume = ResumeState.from_tensors_and_json(tensors, _json(raw, "resume.json", where))
+            resume = ResumeState.from_tensors_and_json(state, _json(raw, "resume.json", where))
         except PlaygroundError as exc:
             raise PlaygroundError(f"{where}: {exc.message}", exc.hint) from None
     return Project(spec, config, data["dataset_id"], shape, classes, tuple(data["class_names"]),
@@ -310,11 +319,8 @@ def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, 
     path = Path(path)
     where = str(path)
     data = read_capped(path, MAX_MODEL_BYTES + MAX_JSON_BYTES, PlaygroundError, "a model file")
-    tensors = read_safetensors(data, where, MAX_ELEMENTS)
-    header = parse_json(data[8 : 8 + int.from_bytes(data[:8], "little")], where, PlaygroundError)
-    meta = header.get("__metadata__")
-    if not (isinstance(meta, dict) and isinstance(meta.get("spec"), str)
-            and isinstance(meta.get("facts"), str)):
+    meta = check_safetensors_header(data, where, MAX_ELEMENTS).metadata
+    if not (isinstance(meta.get("spec"), str) and isinstance(meta.get("facts"), str)):
         raise PlaygroundError(f"{path} is not a model file of this app (no network in its header)",
                               MODEL_HINT)
     try:
@@ -327,9 +333,10 @@ def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, 
     except SpecError as exc:
         raise PlaygroundError(f"{path}: the network does not fit its data: {exc.message}",
                               MODEL_HINT) from None
-    expected = model.state_dict()
-    if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
-        raise PlaygroundError(f"{path}: the weights do not match the network in the file")
+    try:
+        tensors = read_safetensors(data, where, MAX_ELEMENTS, model.state_dict())
+    except PlaygroundError as exc:
+        raise PlaygroundError(f"{exc.message} (in the file)", MODEL_HINT) from None
     if non_finite(tensors):
         raise PlaygroundError(f"{path}: the weights contain NaN or infinite values")
     model.load_state_dict(tensors)

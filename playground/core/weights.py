@@ -13,12 +13,14 @@ from torch import nn
 
 from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.errors import PlaygroundError
-from playground.safe_read import open_regular, read_capped
+from playground.safe_read import clip, open_regular, read_capped
 
 MAX_WEIGHTS_FILE_BYTES = 1024 * 1024 * 1024
 MAX_WEIGHTS_ELEMENTS = MAX_WEIGHTS_FILE_BYTES // 2
 TORCH_SUFFIXES = (".pt", ".pth")
 SUFFIXES = (*TORCH_SUFFIXES, ".safetensors")
+LISTED = 10
+"""Names a report lists of each kind; the rest are counted."""
 WRAPPERS = ("state_dict", "model")
 PLAIN_HINT = ("save only the weights: torch.save(model.state_dict(), path), or use safetensors; "
               "open only files from sources you trust")
@@ -41,17 +43,25 @@ class WeightsReport:
     def text(self) -> str:
         """A readable, multi-line account for a dialog."""
         total = len(self.loaded) + len(self.missing) + len(self.mismatched)
-        lines = [f"{len(self.loaded)} of {total} tensors of the network match the file."]
+        lines = [f"{len(self.loaded):,} of {total:,} tensors of the network match the file."]
         if self.missing:
-            lines.append(f"Missing from the file ({len(self.missing)}): {', '.join(self.missing)}")
+            lines.append(f"Missing from the file ({len(self.missing):,}): {_names(self.missing)}")
         if self.unexpected:
-            lines.append(f"In the file but not in the network ({len(self.unexpected)}): "
-                         f"{', '.join(self.unexpected)}")
-        for name, found, wanted in self.mismatched:
+            lines.append(f"In the file but not in the network ({len(self.unexpected):,}): "
+                         f"{_names(self.unexpected)}")
+        for name, found, wanted in self.mismatched[:LISTED]:
             what = (f"shape {_dims(found)} in the file, {_dims(wanted)} in the network" if found != wanted
                     else f"shape {_dims(found)}, but a different number type")
             lines.append(f"Different: {name}: {what}")
+        if len(self.mismatched) > LISTED:
+            lines.append(f"... and {len(self.mismatched) - LISTED:,} more different tensors")
         return "\n".join(lines)
+
+
+def _names(names: tuple[str, ...]) -> str:
+    """The first LISTED names, and how many more there are."""
+    shown = ", ".join(clip(name) for name in names[:LISTED])
+    return shown + (f", and {len(names) - LISTED:,} more" if len(names) > LISTED else "")
 
 
 def _dims(shape: tuple[int, ...]) -> str:
