@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.atomic import atomic_write
+from playground.atomic import save_file
 from playground.core.factcheck import check_class_names, check_norm
 from playground.core.layers import Shape
 from playground.core.script_template import render_script
@@ -76,11 +76,7 @@ def _check_input(input_shape: Shape, batch: int = CHECK_BATCH) -> torch.Tensor:
 
 
 def _write(path: Path, data: bytes) -> None:
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise PlaygroundError(f"cannot write {path}: {exc.strerror or exc}",
-                              "choose a folder you can write to") from None
+    save_file(path, data, "choose a folder you can write to", verb="write")
 
 
 def _reject(path: Path, what: str, diff: float, tolerance: float) -> PlaygroundError:
@@ -190,6 +186,9 @@ def export_project(project: Project, fmt: str, out: str | Path) -> str:
     if fmt == "script":
         export_script(out, project)
         return f"Wrote {out}: a standalone PyTorch training script (python {out.name} --data DIR)"
+    if project.weights is None:
+        raise PlaygroundError(f"the project has no trained weights to export as {FORMAT_TITLES[fmt]}",
+                              "train it (or load weights) first; the training script needs no weights")
     model = project.build()
     shape = tuple(project.input_shape)
     if fmt == "torchscript":

@@ -17,7 +17,7 @@ import torch
 from safetensors.torch import save as save_safetensors
 
 from playground import __version__
-from playground.atomic import atomic_write
+from playground.atomic import save_file
 from playground.core.archive import (
     check_safetensors_header,
     check_zip_entries,
@@ -106,8 +106,9 @@ def _data_facts(project: Project) -> dict[str, Any]:
             "mean": project.mean, "std": project.std}
 
 
-def save_project(path: str | Path, project: Project) -> None:
-    """Write ``project`` to ``path`` atomically: the old file stays whole if anything fails."""
+def save_project(path: str | Path, project: Project, *, replace_read_only: bool = False) -> None:
+    """Write ``project`` to ``path`` atomically: the old file stays whole if anything fails. A read-only
+    file is refused unless ``replace_read_only``."""
     path = Path(path)
     where = str(path)
     _check_data(_data_facts(project), where)
@@ -140,11 +141,8 @@ def save_project(path: str | Path, project: Project) -> None:
         for name, data in entries.items():
             zf.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".safetensors")
                         else zipfile.ZIP_DEFLATED)
-    try:
-        atomic_write(path, buffer.getvalue())
-    except OSError as exc:
-        raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}",
-                              "choose another folder or free some disk space") from None
+    save_file(path, buffer.getvalue(), "choose another folder or free some disk space",
+              replace_read_only=replace_read_only)
 
 
 def load_project(path: str | Path) -> Project:
@@ -308,10 +306,7 @@ def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts:
     """Save weights and, in the header, the spec and ``facts`` (input shape, classes, mean, std...)."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     header = {"spec": spec.to_json(), "facts": json.dumps(facts)}
-    try:
-        atomic_write(Path(path), save_safetensors(tensors, metadata=header))
-    except OSError as exc:
-        raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}") from None
+    save_file(path, save_safetensors(tensors, metadata=header), "choose another folder or file name")
 
 
 def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -13,12 +14,14 @@ from torch import nn
 
 from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.errors import PlaygroundError
-from playground.safe_read import clip, open_regular, read_capped
+from playground.safe_read import clip, open_regular, read_capped, short
 
 MAX_WEIGHTS_FILE_BYTES = 1024 * 1024 * 1024
 MAX_WEIGHTS_ELEMENTS = MAX_WEIGHTS_FILE_BYTES // 2
 TORCH_SUFFIXES = (".pt", ".pth")
 SUFFIXES = (*TORCH_SUFFIXES, ".safetensors")
+MAX_PICKLE_BYTES = 64 * 1024 * 1024
+"""data.pkl holds the structure of a state dict, not its numbers: far smaller than this."""
 LISTED = 10
 """Names a report lists of each kind; the rest are counted."""
 WRAPPERS = ("state_dict", "model")
@@ -76,8 +79,14 @@ def _check_torch_zip(stream: BinaryIO, path: Path) -> None:
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as zf:
-            check_zip_entries(zf, str(path), lambda _name: MAX_WEIGHTS_FILE_BYTES, MAX_WEIGHTS_FILE_BYTES)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            infos = check_zip_entries(zf, str(path), lambda _name: MAX_WEIGHTS_FILE_BYTES,
+                                      MAX_WEIGHTS_FILE_BYTES)
+            pickles = [i for i in infos
+                       if i.filename.endswith("/data.pkl") and i.file_size <= MAX_PICKLE_BYTES]
+            if len(pickles) != 1 or not zf.read(pickles[0]).endswith(b"."):
+                raise PlaygroundError(f"{path} is damaged: its data.pkl is missing or cut short",
+                                      "save the weights again")
+    except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
         raise PlaygroundError(f"{path} is damaged ({exc})", PLAIN_HINT) from None
     stream.seek(0)
 
@@ -92,9 +101,13 @@ def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
     if not isinstance(loaded, dict) or not loaded:
         raise PlaygroundError(f"{path} holds no dictionary of named tensors (a state_dict)", PLAIN_HINT)
     for key, value in loaded.items():
-        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
-            raise PlaygroundError(f"{path}: the entry {key!r} is a {type(value).__name__}, not a tensor",
-                                  PLAIN_HINT)
+        if not isinstance(key, str):
+            raise PlaygroundError(f"{path}: the key {short(key)} is not a name (a state dict maps names to "
+                                  "tensors)", PLAIN_HINT)
+        if not isinstance(value, torch.Tensor):
+            kind = type(value).__name__
+            raise PlaygroundError(f"{path}: the entry {short(key)} is {'an' if kind[0] in 'aeiou' else 'a'} "
+                                  f"{kind}, not a tensor", PLAIN_HINT)
     return dict(loaded)
 
 
@@ -135,8 +148,10 @@ def _torch_load(stream: BinaryIO, path: Path) -> Any:
         detail = f" ({why[0].strip()})" if why else ""
         raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened{detail}",
                               PLAIN_HINT) from None
-    except (RuntimeError, ValueError, EOFError, TypeError, KeyError, AttributeError, ImportError) as exc:
-        raise PlaygroundError(f"{path} could not be read as PyTorch weights ({exc})", PLAIN_HINT) from None
+    except Exception as exc:  # the weights-only unpickler raises many types on damaged data: the file's fault
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights ({reason})",
+                              PLAIN_HINT) from None
 
 
 def compare(tensors: dict[str, torch.Tensor], model: nn.Module) -> WeightsReport:
@@ -169,7 +184,7 @@ def load_weights(path: str | Path, model: nn.Module, strict: bool = True) -> Wei
     report = compare(tensors, model)
     if strict and not report.ok:
         raise PlaygroundError(f"{path} does not match the network:\n{report.text()}",
-                              "load it without the exact-match option to take only the matching tensors")
+                              "the spec must describe the network these weights were saved from")
     if report.loaded:
         with torch.no_grad():
             state = model.state_dict()

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from playground.atomic import is_read_only
 from playground.core.project import PROJECT_SUFFIX, Project, load_project, save_project
 from playground.core.spec import NetworkSpec
 from playground.core.specfile import read_spec_file
@@ -170,6 +171,8 @@ class ProjectFiles(QObject):
         if not name:
             return False
         path = Path(name) if Path(name).suffix else Path(name).with_suffix(".json")
+        if not self._may_replace(path):
+            return False
         try:
             write_spec(path, self.document.model.spec)
         except PlaygroundError as exc:
@@ -200,9 +203,22 @@ class ProjectFiles(QObject):
 
     # --- helpers -----------------------------------------------------------------------------
 
+    def _may_replace(self, path: Path) -> bool:
+        """True unless ``path`` is read-only and the person does not want it replaced."""
+        if not is_read_only(path):
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self._window, self.tr("Replace a read-only file?"),
+            self.tr("%1 is read-only. Replace it anyway? (It stays read-only.)").replace("%1", path.name),
+            buttons.Yes | buttons.Cancel, buttons.Cancel)
+        return answer == buttons.Yes
+
     def _save_to(self, path: Path) -> bool:
+        if not self._may_replace(path):
+            return False
         try:
-            save_project(path, self.document.project())
+            save_project(path, self.document.project(), replace_read_only=True)
         except PlaygroundError as exc:
             show_error(self._window, self.tr("Cannot save the project"), exc)
             return False

@@ -110,3 +110,26 @@ def test_the_window_opens_with_an_unreadable_drawings_folder(qtbot, answers, mon
     unreadable(monkeypatch, drawings_dir())
     window = _open(qtbot)
     assert window.model.spec == preset("article-mlp") and not answers["critical"]
+
+
+@pytest.mark.parametrize("reply", ["Yes", "Cancel"])
+def test_saving_over_a_read_only_project_asks_first(window, answers, tmp_path, monkeypatch, reply):
+    import os
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from playground.core.project import load_project
+
+    target = saved_project(tmp_path / "mine.nnproj", class_names=tuple("abcdefghij"))
+    os.chmod(target, 0o444)
+    before = target.read_bytes()
+    answers["reply"]["question"] = getattr(QMessageBox.StandardButton, reply)
+    choose_file(monkeypatch, target)
+    assert window.files.save_as() is (reply == "Yes")
+    (title, text), = answers["question"]
+    assert "read-only" in text and "mine.nnproj" in text
+    if reply == "Yes":
+        assert load_project(target).class_names == tuple("0123456789")
+        assert (os.stat(target).st_mode & 0o777) == 0o444
+    else:
+        assert target.read_bytes() == before
