@@ -93,16 +93,20 @@ class SafetensorsHeader:
     metadata: dict[str, str]
 
 
+def _check_count(count: int, where: str) -> None:
+    if count > MAX_TENSORS:
+        raise PlaygroundError(f"{where}: {count:,} tensors, more than the {MAX_TENSORS:,} a network of "
+                              "this app has", "the file is damaged or not made for this app")
+
+
 def _parse_header(text: bytes, payload: int, where: str, max_elements: int) -> SafetensorsHeader:
     """Check every claim of a header (the JSON after the 8-byte size) against a payload of ``payload``
     bytes and the caps; nothing is allocated."""
+    _check_count(text.count(b'"data_offsets"'), where)  # every tensor has one: refused before a slow parse
     header = parse_json(text, f"{where}: the safetensors header", PlaygroundError)
     if not isinstance(header, dict):
         raise PlaygroundError(f"{where}: the safetensors header is not a JSON object")
-    count = len(header) - ("__metadata__" in header)
-    if count > MAX_TENSORS:
-        raise PlaygroundError(f"{where}: {count:,} tensors, more than the {MAX_TENSORS:,} a network of this "
-                              "app has", "the file is damaged or not made for this app")
+    _check_count(len(header) - ("__metadata__" in header), where)
     metadata = header.get("__metadata__", {})
     if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())):
         raise PlaygroundError(f"{where}: the safetensors metadata is not a table of texts")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -68,6 +69,19 @@ def _check_size(path: Path, width: int, height: int) -> None:
                               "crop or shrink the picture to the digit")
 
 
+def _decode(stream: BinaryIO, path: Path, max_side: int) -> np.ndarray:
+    """Open, check the size, orient, shrink and flatten; Pillow's errors are the caller's to turn."""
+    from PIL import Image, ImageOps
+
+    with Image.open(stream) as raw:
+        _check_size(path, *raw.size)
+        picture = ImageOps.exif_transpose(raw)
+        if picture.mode.startswith("I;16"):
+            picture = picture.convert("I")  # exact, and every resampling filter works on it
+        picture.thumbnail((max_side, max_side))
+        return _flatten(picture)
+
+
 def read_levels(path: str | Path, max_side: int = WORK_SIDE) -> np.ndarray:
     """A picture file as float64 (H, W) gray levels in [0, 1], at most ``max_side`` pixels a side.
 
@@ -77,21 +91,12 @@ def read_levels(path: str | Path, max_side: int = WORK_SIDE) -> np.ndarray:
     Raises:
         PlaygroundError: the file cannot be read as a picture, or is too large.
     """
-    from PIL import Image, ImageOps
-
     path = Path(path)
     with open_regular(path, MAX_IMAGE_BYTES, PlaygroundError, "a picture") as stream:
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the cap below is stricter
-                raw = Image.open(stream)
-            with raw:
-                _check_size(path, *raw.size)
-                picture = ImageOps.exif_transpose(raw)
-                if picture.mode.startswith("I;16"):
-                    picture = picture.convert("I")  # exact, and every resampling filter works on it
-                picture.thumbnail((max_side, max_side))
-                return _flatten(picture)
+                warnings.simplefilter("ignore")  # bomb warnings (the cap below is stricter), damaged EXIF...
+                return _decode(stream, path, max_side)
         except PlaygroundError:
             raise
         except Exception as exc:  # Pillow's decoders raise many types for damaged files; the file is at fault

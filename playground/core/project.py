@@ -188,8 +188,8 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise PlaygroundError(f"{where}: bad schema version {short(version)}", DAMAGED_HINT)
     if version > PROJECT_SCHEMA:
-        raise PlaygroundError(f"{where} was made by a newer version of the app (project schema {version}; "
-                              f"this version reads up to {PROJECT_SCHEMA})",
+        raise PlaygroundError(f"{where} was made by a newer version of the app (project schema "
+                              f"{short(version)}; this version reads up to {PROJECT_SCHEMA})",
                               "update the Neural Network Playground to open it")
     for name in REQUIRED:
         if name not in names:

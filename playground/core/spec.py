@@ -173,7 +173,7 @@ class NetworkSpec:
             raise SpecError(f"bad schema_version {short(version)}")
         if version > SCHEMA_VERSION:
             raise SpecError(
-                f"the spec has schema version {version}, newer than this app's {SCHEMA_VERSION}",
+                f"the spec has schema version {short(version)}, newer than this app's {SCHEMA_VERSION}",
                 "update the Neural Network Playground",
             )
         layers = data.get("layers")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import re
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -142,12 +144,16 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
 
 def _torch_load(stream: BinaryIO, path: Path) -> Any:
     try:
-        return torch.load(stream, weights_only=True, map_location="cpu")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's remarks on odd pickles; the outcome is reported here
+            return torch.load(stream, weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as exc:
-        why = [line for line in str(exc).splitlines() if "GLOBAL" in line or "Unsupported" in line]
-        detail = f" ({why[0].strip()})" if why else ""
-        raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened{detail}",
-                              PLAIN_HINT) from None
+        named = re.search(r"GLOBAL (\S+)", str(exc))
+        if named is None:
+            raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights",
+                                  PLAIN_HINT) from None
+        raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened (it refers to "
+                              f"{clip(named.group(1))})", PLAIN_HINT) from None
     except Exception as exc:  # the weights-only unpickler raises many types on damaged data: the file's fault
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights ({reason})",

@@ -90,11 +90,11 @@ def test_project_weights_are_checked_from_their_header_before_the_payload_is_rea
 @pytest.fixture(scope="module")
 def many_empty_tensors() -> bytes:
     """A safetensors file of 250,000 empty tensors (a 16 MB header)."""
-    return _safetensors({f"t{i}": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}
-                         for i in range(250_000)})
+    text = b"{" + b",".join(b'"t%d":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}' % i
+                            for i in range(250_000)) + b"}"
+    return len(text).to_bytes(8, "little") + text
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("where", ["weights", "model file", "project"])
 def test_a_quarter_million_empty_tensors_are_refused_by_their_count(tmp_path, where, many_empty_tensors):
     data = many_empty_tensors

@@ -173,14 +173,24 @@ def test_a_folder_named_like_weights_is_called_a_folder(tmp_path):
 
 
 def test_an_unreadable_weights_file_says_permission_denied(tmp_path, monkeypatch):
-    from tests.hostile import unreadable
+    import builtins
+    import errno
 
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    torch.save(_model().state_dict(), folder / "w.pt")
-    unreadable(monkeypatch, folder)
+    path = tmp_path / "w.pt"
+    torch.save(_model().state_dict(), path)
+    denied = PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    def guard(original):
+        def call(file, *args, **kwargs):
+            if isinstance(file, str | os.PathLike) and os.fspath(file) == str(path):
+                raise denied
+            return original(file, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "open", guard(os.open))  # a file without read permission: stat works, open fails
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
     with pytest.raises(PlaygroundError, match="Permission denied") as info:
-        read_state_dict(folder / "w.pt")
+        read_state_dict(path)
     assert "zip" not in info.value.message
 
 

@@ -1,0 +1,261 @@
+"""Properties of the file loaders (project, model file, .pt weights, picture, IDX folder): mutated valid files
+and special files give a valid object or the project's error; never another exception, a hang or a NaN."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from playground.core.archive import non_finite
+from playground.core.metrics import BatchRecord
+from playground.core.predict_files import load_for_prediction, read_digit
+from playground.core.project import load_model, load_project, save_project
+from playground.core.training import TrainConfig, Trainer
+from playground.core.weights import read_state_dict
+from playground.data.sources import load_dataset
+from playground.errors import DatasetError, PlaygroundError
+from tests.conftest import cut
+from tests.data.conftest import STANDARD_NAMES, tiny_arrays
+from tests.hostile import SPECIAL_KINDS, deadline, mlp_project, model_file, rezip, special_file, zip_entries
+from tests.property.budget import CASE_SECONDS
+from tests.property.strategies import byte_mutations, dumps, type_swaps
+
+DIGIT = np.zeros((28, 28), np.float32)
+DIGIT[5:23, 12:16] = 1.0
+
+
+@pytest.fixture(scope="module")
+def valid_project(tmp_path_factory, sample_dataset) -> bytes:
+    """A project with weights, a run record and a run to continue (optimizer state, resume data)."""
+    project = mlp_project()
+    trainer = Trainer(project.spec, cut(sample_dataset, 256, 64), TrainConfig(epochs=1, batch_size=64))
+    for record in trainer.run():
+        if isinstance(record, BatchRecord) and record.step == 2:
+            trainer.stop()
+    path = tmp_path_factory.mktemp("valid") / "valid.nnproj"
+    save_project(path, mlp_project(weights=trainer.model.state_dict(), resume=trainer.resume_state(),
+                                   history=({"number": 1, "config": {}},)))
+    return path.read_bytes()
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _project_or_error(path: Path) -> None:
+    with deadline(CASE_SECONDS):
+        try:
+            project = load_project(path)
+        except PlaygroundError as exc:
+            assert str(path) in exc.message and len(exc.message) < 600
+            return
+    assert math.isfinite(project.mean) and math.isfinite(project.std) and project.std > 0
+    assert len(project.class_names) == project.num_classes and all(map(_is_text, project.class_names))
+    model = project.build()
+    if project.weights is not None:
+        assert not non_finite(project.weights)
+        assert set(project.weights) == set(model.state_dict())
+
+
+@st.composite
+def mutated_projects(draw: st.DrawFn, valid: bytes) -> bytes:
+    """The valid project with its zip bytes mutated, or one entry's JSON values swapped, or one
+    safetensors entry's bytes mutated (header or payload)."""
+    kind = draw(st.sampled_from(["zip bytes", "json entry", "json entry", "tensors entry"]))
+    if kind == "zip bytes":
+        return draw(byte_mutations(valid))
+    entries = zip_entries(valid)
+    if kind == "json entry":
+        name = draw(st.sampled_from(sorted(n for n in entries if n.endswith(".json"))))
+        entries[name] = dumps(draw(type_swaps(json.loads(entries[name]))), draw(st.booleans()))
+    else:
+        name = draw(st.sampled_from(sorted(n for n in entries if n.endswith(".safetensors"))))
+        data = entries[name]
+        header_end = 8 + int.from_bytes(data[:8], "little")
+        region = draw(st.sampled_from(["header", "payload"]))
+        if region == "header":
+            entries[name] = draw(byte_mutations(data[:header_end])) + data[header_end:]
+        else:
+            entries[name] = data[:header_end] + draw(byte_mutations(data[header_end:]))
+    return rezip(entries)
+
+
+@given(st.data())
+def test_project(tmp_path_factory, valid_project, data) -> None:
+    path = tmp_path_factory.mktemp("project") / "p.nnproj"
+    if data.draw(st.integers(0, 19)) == 0:
+        path = special_file(path.parent, data.draw(st.sampled_from(SPECIAL_KINDS)), path.name)
+    else:
+        path.write_bytes(data.draw(mutated_projects(valid_project)))
+    _project_or_error(path)
+
+
+@pytest.fixture(scope="module")
+def valid_model(tmp_path_factory) -> bytes:
+    return model_file(tmp_path_factory.mktemp("model") / "m.safetensors").read_bytes()
+
+
+@st.composite
+def mutated_models(draw: st.DrawFn, valid: bytes) -> bytes:
+    """The model file with its bytes mutated, or its header's spec or facts with values swapped."""
+    if draw(st.booleans()):
+        return draw(byte_mutations(valid))
+    size = int.from_bytes(valid[:8], "little")
+    header = json.loads(valid[8 : 8 + size])
+    key = draw(st.sampled_from(["spec", "facts"]))
+    swapped = draw(type_swaps(json.loads(header["__metadata__"][key])))
+    header["__metadata__"][key] = dumps(swapped, draw(st.booleans())).decode("utf-8", "surrogateescape")
+    text = json.dumps(header).encode()
+    return len(text).to_bytes(8, "little") + text + valid[8 + size :]
+
+
+@given(st.data())
+def test_model_file_and_prediction(tmp_path_factory, valid_model, data) -> None:
+    path = tmp_path_factory.mktemp("model") / "m.safetensors"
+    path.write_bytes(data.draw(mutated_models(valid_model)))
+    with deadline(CASE_SECONDS):
+        try:
+            spec, model, facts = load_model(path)
+            loaded = load_for_prediction(path)
+        except PlaygroundError as exc:
+            assert str(path) in exc.message and len(exc.message) < 600
+            return
+        assert tuple(facts["input_shape"]) == (1, 28, 28) and len(loaded.class_names) == facts["num_classes"]
+        try:
+            probs = loaded.classify(DIGIT[None])
+        except PlaygroundError as exc:
+            assert "not a number" in exc.message
+            return
+    assert np.isfinite(probs).all() and abs(float(probs.sum()) - 1.0) < 1e-4
+
+
+@pytest.fixture(scope="module")
+def valid_weights(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("weights") / "w.pt"
+    torch.save(mlp_project().weights, path)
+    return path.read_bytes()
+
+
+@st.composite
+def mutated_weights(draw: st.DrawFn, valid: bytes) -> bytes:
+    """A .pt file with its bytes or one zip entry's bytes mutated."""
+    if draw(st.booleans()):
+        return draw(byte_mutations(valid))
+    entries = zip_entries(valid)
+    name = draw(st.sampled_from(sorted(entries)))
+    entries[name] = draw(byte_mutations(entries[name] or b"\0"))
+    return rezip(entries)
+
+
+@given(st.data())
+def test_pt_weights(tmp_path_factory, valid_weights, data) -> None:
+    path = tmp_path_factory.mktemp("weights") / "w.pt"
+    path.write_bytes(data.draw(mutated_weights(valid_weights)))
+    with deadline(CASE_SECONDS):
+        try:
+            tensors = read_state_dict(path)
+        except PlaygroundError as exc:
+            assert str(path) in exc.message and len(exc.message) < 600
+            return
+    assert tensors and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in tensors.items())
+    assert not non_finite(tensors)
+
+
+def _picture(mode: str, fmt: str) -> bytes:
+    ink = np.zeros((40, 30), np.uint8)
+    ink[6:34, 13:18] = 255
+    image = Image.fromarray(ink)
+    if mode == "I;16":
+        image = Image.fromarray(ink.astype(np.uint16) * 16)
+    elif mode == "F":
+        image = Image.fromarray(ink.astype(np.float32) / 255)
+    elif mode != "L":
+        image = image.convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+PICTURES = [("L", "PNG"), ("RGBA", "PNG"), ("P", "GIF"), ("I;16", "PNG"), ("F", "TIFF"), ("CMYK", "JPEG"),
+            ("RGB", "JPEG"), ("1", "BMP"), ("LA", "PNG"), ("RGB", "WEBP")]
+
+
+@pytest.fixture(scope="module")
+def valid_pictures() -> list[bytes]:
+    return [_picture(mode, fmt) for mode, fmt in PICTURES]
+
+
+@given(st.data())
+def test_picture(tmp_path_factory, valid_pictures, data) -> None:
+    path = tmp_path_factory.mktemp("picture") / "digit.png"
+    kind = data.draw(st.sampled_from(["mutated"] * 8 + ["random", "special"]))
+    if kind == "special":
+        path = special_file(path.parent, data.draw(st.sampled_from(SPECIAL_KINDS)), path.name)
+    elif kind == "random":
+        magic = data.draw(st.sampled_from([b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"II*\0", b"BM",
+                                           b"RIFF", b""]))
+        path.write_bytes(magic + data.draw(st.binary(max_size=256)))
+    else:
+        path.write_bytes(data.draw(byte_mutations(data.draw(st.sampled_from(valid_pictures)))))
+    with deadline(CASE_SECONDS):
+        try:
+            image = read_digit(path)
+        except PlaygroundError as exc:
+            assert str(path) in exc.message and len(exc.message) < 600
+            return
+    if image is not None:
+        assert image.shape == (28, 28) and image.dtype == np.float32
+        assert np.isfinite(image).all() and image.min() >= 0 and image.max() <= 1
+
+
+@pytest.fixture(scope="module")
+def valid_idx() -> dict[str, bytes]:
+    from playground.data.idx import UBYTE
+
+    out = {}
+    for key, array in tiny_arrays(train=30, test=10).items():
+        header = bytes([0, 0, UBYTE, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+        out[key] = gzip.compress(header + array.tobytes(), mtime=0)
+    return out
+
+
+@given(st.data())
+def test_idx_folder(tmp_path_factory, valid_idx, data) -> None:
+    folder = tmp_path_factory.mktemp("idx")
+    victim = data.draw(st.sampled_from(sorted(valid_idx)))
+    special = data.draw(st.integers(0, 9)) == 0
+    for key, raw in valid_idx.items():
+        name = STANDARD_NAMES[key]
+        if key != victim:
+            (folder / name).write_bytes(raw)
+        elif special:
+            special_file(folder, data.draw(st.sampled_from(SPECIAL_KINDS)), name)
+        else:
+            plain = data.draw(st.booleans())
+            body = gzip.decompress(raw) if plain else raw
+            (folder / (name.removesuffix(".gz") if plain else name)).write_bytes(
+                data.draw(byte_mutations(body)))
+    with deadline(CASE_SECONDS):
+        try:
+            dataset = load_dataset(f"idx:{folder}")
+        except DatasetError as exc:
+            assert len(exc.message) < 600
+            return
+    assert math.isfinite(dataset.mean) and math.isfinite(dataset.std) and dataset.std > 0
+    assert dataset.train_images.ndim == 3 and dataset.train_images.size > 0
+    assert int(dataset.train_labels.max()) < dataset.num_classes
+
