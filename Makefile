@@ -24,12 +24,13 @@ lint: setup
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-# The loader properties of tests/property (and the window's start) with the "fuzz" hypothesis profile:
+# The loader properties (tests/property, the pad's image loader, the window's start), "fuzz" hypothesis profile:
 # 2,000 cases a property (200 for the window's start, a window each) instead of make test's 60 (6), under an
 # 8 GiB address-space cap; minutes.
 fuzz: setup
 	ulimit -v 8388608 2>/dev/null; NN_PLAYGROUND_HYPOTHESIS=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
-		tests/property tests/gui/test_start_properties.py --hypothesis-show-statistics
+		tests/property tests/gui/draw/test_image_properties.py tests/gui/test_start_properties.py \
+		--hypothesis-show-statistics
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

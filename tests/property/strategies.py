@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
+from PIL import Image
 
 ODD_TEXT = ["", "\ud800", "\udfff", "a\ud83d", "\x00", "x" * 5000, "Linear", "relu", "none", "Flatten",
             "__metadata__", "../../etc/passwd", "\u202e", "😀", "NaN", "1e999", "\n\t", "spec.json"]
@@ -108,3 +111,36 @@ def byte_mutations(draw: st.DrawFn, raw: bytes) -> bytes:
         else:
             data[at:at] = b"9" * draw(st.sampled_from([20, 4400, 10_000]))
     return bytes(data)
+
+
+PICTURE_KINDS = [("L", "PNG"), ("RGBA", "PNG"), ("P", "GIF"), ("I;16", "PNG"), ("F", "TIFF"),
+                 ("CMYK", "JPEG"),
+                 ("RGB", "JPEG"), ("1", "BMP"), ("LA", "PNG"), ("RGB", "WEBP")]
+MAGIC = [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"II*\0", b"BM", b"RIFF", b""]
+
+
+def sample_pictures() -> list[bytes]:
+    """A digit-like bar in each of PICTURE_KINDS (mode and format), as file bytes."""
+    ink = np.zeros((40, 30), np.uint8)
+    ink[6:34, 13:18] = 255
+    out = []
+    for mode, fmt in PICTURE_KINDS:
+        image = Image.fromarray(ink)
+        if mode == "I;16":
+            image = Image.fromarray(ink.astype(np.uint16) * 16)
+        elif mode == "F":
+            image = Image.fromarray(ink.astype(np.float32) / 255)
+        elif mode != "L":
+            image = image.convert(mode)
+        buffer = io.BytesIO()
+        image.save(buffer, fmt)
+        out.append(buffer.getvalue())
+    return out
+
+
+@st.composite
+def picture_files(draw: st.DrawFn, valid: list[bytes]) -> bytes:
+    """A valid picture with its bytes mutated, or random bytes behind a picture format's magic."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.sampled_from(MAGIC)) + draw(st.binary(max_size=256))
+    return draw(byte_mutations(draw(st.sampled_from(valid))))
