@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
+from playground.core.builder import build_model
 from playground.core.project import Project
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig
@@ -18,8 +19,9 @@ SPEC = NetworkSpec((layer("Flatten"), layer("Linear", "relu", units=16), layer("
 
 @pytest.fixture
 def project() -> Project:
+    """A project with (untrained) weights: TorchScript and ONNX export need weights."""
     return Project(SPEC, TrainConfig(epochs=2), "mnist-sample", (1, 28, 28), 10,
-                   tuple(str(d) for d in range(10)), 0.1307, 0.3081)
+                   tuple(str(d) for d in range(10)), 0.1307, 0.3081, weights=build_model(SPEC).state_dict())
 
 
 @pytest.fixture
