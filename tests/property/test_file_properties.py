@@ -24,8 +24,8 @@ from playground.data.sources import load_dataset
 from playground.errors import DatasetError, PlaygroundError
 from tests.conftest import cut
 from tests.data.conftest import STANDARD_NAMES, tiny_arrays
-from tests.hostile import SPECIAL_KINDS, deadline, mlp_project, model_file, rezip, special_file, zip_entries
-from tests.property.budget import CASE_SECONDS
+from tests.hostile import SPECIAL_KINDS, mlp_project, model_file, rezip, special_file, zip_entries
+from tests.property.cases import outcome, put
 from tests.property.strategies import byte_mutations, dumps, picture_files, sample_pictures, type_swaps
 
 DIGIT = np.zeros((28, 28), np.float32)
@@ -55,12 +55,9 @@ def _is_text(value: str) -> bool:
 
 
 def _project_or_error(path: Path) -> None:
-    with deadline(CASE_SECONDS):
-        try:
-            project = load_project(path)
-        except PlaygroundError as exc:
-            assert str(path) in exc.message and len(exc.message) < 600
-            return
+    project = outcome(lambda: load_project(path), path)
+    if project is None:
+        return
     assert math.isfinite(project.mean) and math.isfinite(project.std) and project.std > 0
     assert len(project.class_names) == project.num_classes and all(map(_is_text, project.class_names))
     model = project.build()
@@ -94,12 +91,8 @@ def mutated_projects(draw: st.DrawFn, valid: bytes) -> bytes:
 
 @given(st.data())
 def test_project(tmp_path_factory, valid_project, data) -> None:
-    path = tmp_path_factory.mktemp("project") / "p.nnproj"
-    if data.draw(st.integers(0, 19)) == 0:
-        path = special_file(path.parent, data.draw(st.sampled_from(SPECIAL_KINDS)), path.name)
-    else:
-        path.write_bytes(data.draw(mutated_projects(valid_project)))
-    _project_or_error(path)
+    folder = tmp_path_factory.mktemp("project")
+    _project_or_error(put(data, folder, "p.nnproj", mutated_projects(valid_project), special_one_in=20))
 
 
 @pytest.fixture(scope="module")
@@ -123,21 +116,17 @@ def mutated_models(draw: st.DrawFn, valid: bytes) -> bytes:
 
 @given(st.data())
 def test_model_file_and_prediction(tmp_path_factory, valid_model, data) -> None:
-    path = tmp_path_factory.mktemp("model") / "m.safetensors"
-    path.write_bytes(data.draw(mutated_models(valid_model)))
-    with deadline(CASE_SECONDS):
-        try:
-            spec, model, facts = load_model(path)
-            loaded = load_for_prediction(path)
-        except PlaygroundError as exc:
-            assert str(path) in exc.message and len(exc.message) < 600
-            return
-        assert tuple(facts["input_shape"]) == (1, 28, 28) and len(loaded.class_names) == facts["num_classes"]
-        try:
-            probs = loaded.classify(DIGIT[None])
-        except PlaygroundError as exc:
-            assert "not a number" in exc.message
-            return
+    path = put(data, tmp_path_factory.mktemp("model"), "m.safetensors", mutated_models(valid_model))
+    opened = outcome(lambda: (load_model(path)[2], load_for_prediction(path)), path)
+    if opened is None:
+        return
+    facts, loaded = opened
+    assert tuple(facts["input_shape"]) == (1, 28, 28) and len(loaded.class_names) == facts["num_classes"]
+    try:
+        probs = loaded.classify(DIGIT[None])
+    except PlaygroundError as exc:
+        assert "not a number" in exc.message
+        return
     assert np.isfinite(probs).all() and abs(float(probs.sum()) - 1.0) < 1e-4
 
 
@@ -161,14 +150,10 @@ def mutated_weights(draw: st.DrawFn, valid: bytes) -> bytes:
 
 @given(st.data())
 def test_pt_weights(tmp_path_factory, valid_weights, data) -> None:
-    path = tmp_path_factory.mktemp("weights") / "w.pt"
-    path.write_bytes(data.draw(mutated_weights(valid_weights)))
-    with deadline(CASE_SECONDS):
-        try:
-            tensors = read_state_dict(path)
-        except PlaygroundError as exc:
-            assert str(path) in exc.message and len(exc.message) < 600
-            return
+    path = put(data, tmp_path_factory.mktemp("weights"), "w.pt", mutated_weights(valid_weights))
+    tensors = outcome(lambda: read_state_dict(path), path)
+    if tensors is None:
+        return
     assert tensors and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in tensors.items())
     assert not non_finite(tensors)
 
@@ -180,18 +165,8 @@ def valid_pictures() -> list[bytes]:
 
 @given(st.data())
 def test_picture(tmp_path_factory, valid_pictures, data) -> None:
-    path = tmp_path_factory.mktemp("picture") / "digit.png"
-    kind = data.draw(st.sampled_from(["file"] * 9 + ["special"]))
-    if kind == "special":
-        path = special_file(path.parent, data.draw(st.sampled_from(SPECIAL_KINDS)), path.name)
-    else:
-        path.write_bytes(data.draw(picture_files(valid_pictures)))
-    with deadline(CASE_SECONDS):
-        try:
-            image = read_digit(path)
-        except PlaygroundError as exc:
-            assert str(path) in exc.message and len(exc.message) < 600
-            return
+    path = put(data, tmp_path_factory.mktemp("picture"), "digit.png", picture_files(valid_pictures))
+    image = outcome(lambda: read_digit(path), path)
     if image is not None:
         assert image.shape == (28, 28) and image.dtype == np.float32
         assert np.isfinite(image).all() and image.min() >= 0 and image.max() <= 1
@@ -224,12 +199,9 @@ def test_idx_folder(tmp_path_factory, valid_idx, data) -> None:
             body = gzip.decompress(raw) if plain else raw
             (folder / (name.removesuffix(".gz") if plain else name)).write_bytes(
                 data.draw(byte_mutations(body)))
-    with deadline(CASE_SECONDS):
-        try:
-            dataset = load_dataset(f"idx:{folder}")
-        except DatasetError as exc:
-            assert len(exc.message) < 600
-            return
+    dataset = outcome(lambda: load_dataset(f"idx:{folder}"), folder, DatasetError)
+    if dataset is None:
+        return
     assert math.isfinite(dataset.mean) and math.isfinite(dataset.std) and dataset.std > 0
     assert dataset.train_images.ndim == 3 and dataset.train_images.size > 0
     assert int(dataset.train_labels.max()) < dataset.num_classes

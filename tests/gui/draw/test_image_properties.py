@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 
 from playground.gui.draw.imagefile import ImageFileError, load_picture
-from tests.hostile import SPECIAL_KINDS, deadline, special_file
-from tests.property.budget import CASE_SECONDS
+from tests.property.cases import outcome, put
 from tests.property.strategies import picture_files, sample_pictures
 
 VALID = sample_pictures()
@@ -18,16 +17,9 @@ VALID = sample_pictures()
 @pytest.mark.qt_log_ignore(".*")  # Qt's image plugins log every damaged file; the loader's answer is checked
 @given(st.data())
 def test_open_image(qapp, tmp_path_factory, data) -> None:
-    path = tmp_path_factory.mktemp("open") / "digit.png"
-    if data.draw(st.integers(0, 9)) == 0:
-        path = special_file(path.parent, data.draw(st.sampled_from(SPECIAL_KINDS)), path.name)
-    else:
-        path.write_bytes(data.draw(picture_files(VALID)))
-    with deadline(CASE_SECONDS):
-        try:
-            picture = load_picture(path)
-        except ImageFileError as exc:
-            assert path.name in str(exc)
-            return
+    path = put(data, tmp_path_factory.mktemp("open"), "digit.png", picture_files(VALID))
+    picture = outcome(lambda: load_picture(path), path, ImageFileError)
+    if picture is None:
+        return
     assert picture.format() == QImage.Format.Format_Grayscale8 and not picture.isNull()
     assert max(picture.width(), picture.height()) <= 512
