@@ -40,6 +40,8 @@ PROJECT_SUFFIX = ".nnproj"
 PROJECT_SCHEMA = 1
 PROJECT_FORMAT = "nn-playground-project"
 MAX_JSON_BYTES = 32 * 1024 * 1024
+MAX_DATASET_ID = 4096 + 4
+"""idx: and the longest path a system allows."""
 MAX_ELEMENTS = MAX_MODEL_BYTES // 4
 CAPS = {"manifest.json": 64 * 1024, "spec.json": 4 * 1024 * 1024, "config.json": 64 * 1024,
         "data.json": 4 * 1024 * 1024, "history.json": MAX_JSON_BYTES, "resume.json": MAX_JSON_BYTES,
@@ -213,8 +215,8 @@ def _check_data(data: Any, where: str) -> None:
     if not isinstance(data, dict):
         raise bad("not a JSON object")
     shape, classes, names = data.get("input_shape"), data.get("num_classes"), data.get("class_names")
-    if not isinstance(data.get("dataset_id"), str) or not data["dataset_id"]:
-        raise bad("no dataset id")
+    if not isinstance(data.get("dataset_id"), str) or not 0 < len(data["dataset_id"]) <= MAX_DATASET_ID:
+        raise bad(f"bad dataset id {short(data.get('dataset_id'))}")
     if not (isinstance(shape, list | tuple) and 1 <= len(shape) <= 3 and all(
             isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in shape)):
         raise bad(f"bad input shape {short(shape)}")
@@ -235,6 +237,10 @@ def _config(data: Any, where: str) -> TrainConfig:
     """A TrainConfig from config.json, with the type of every field checked first."""
     if not isinstance(data, dict):
         raise PlaygroundError(f"{where}: config.json is not a JSON object", DAMAGED_HINT)
+    unknown = sorted(set(data) - {f.name for f in fields(TrainConfig)})
+    if unknown:
+        raise PlaygroundError(f"{where}: config.json: unknown training setting {short(unknown[0])}",
+                              DAMAGED_HINT)
     for f in fields(TrainConfig):
         if f.name not in data:
             continue

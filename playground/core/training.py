@@ -30,6 +30,7 @@ from playground.data.tensors import (
     split_validation,
 )
 from playground.errors import TrainingError
+from playground.safe_read import short
 
 OPTIMIZERS = {
     "sgd": "SGD",
@@ -87,10 +88,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is None and name == "seed":
                 continue
-            if not isinstance(value, int | float) or not math.isfinite(value) or not (
-                low <= value <= high
-            ):
-                raise TrainingError(f"{name} must be between {low:g} and {high:g}, not {value}")
+            if not isinstance(value, int | float) or not (low <= value <= high):  # NaN and inf fail it too
+                raise TrainingError(f"{name} must be between {low:g} and {high:g}, not {short(value)}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""

@@ -113,3 +113,32 @@ def test_train_spec_gives_one_line_and_exit_1(tmp_path, capsys, what):
     assert main(["train", "--spec", str(spec), "--epochs", "1"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"nn-playground: {spec}") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("setting", ["epochs", "learning_rate", "seed"])
+def test_a_huge_but_readable_integer_in_the_settings(tmp_path, setting):
+    path = saved_project(tmp_path / "p.nnproj")
+    with pytest.raises(PlaygroundError, match=setting) as info:
+        load_project(with_entry(path, "config.json", json.dumps({setting: 10**400})))
+    assert len(info.value.message) < 300
+
+
+def test_a_huge_learning_rate_in_the_resume_data(tmp_path, tiny_dataset):
+    from playground.core.training import TrainConfig, Trainer
+    from tests.hostile import mlp_project, zip_entries
+
+    trainer = Trainer(SMALL_SPEC, tiny_dataset, TrainConfig(epochs=1))
+    list(trainer.run())
+    path = tmp_path / "p.nnproj"
+    from playground.core.project import save_project
+
+    save_project(path, mlp_project(weights=trainer.model.state_dict(), resume=trainer.resume_state()))
+    resume = json.loads(zip_entries(path.read_bytes())["resume.json"])
+    with pytest.raises(PlaygroundError, match="learning rate"):
+        load_project(with_entry(path, "resume.json", json.dumps({**resume, "base_lr": 10**400})))
+
+
+def test_a_huge_number_of_epochs_on_the_command_line(capsys):
+    assert main(["train", "--epochs", "1" + "0" * 400]) == 2
+    err = capsys.readouterr().err
+    assert "epochs must be between" in err and len(err) < 300 and "Traceback" not in err
