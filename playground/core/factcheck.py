@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from playground.errors import PlaygroundError
@@ -27,11 +26,12 @@ def check_norm(mean: Any, std: Any, where: str, hint: str | None = None) -> tupl
         PlaygroundError: NaN, infinity, a non-number, a std of 0 or less, or absurd sizes.
     """
     for name, value in (("mean", mean), ("std", std)):
-        if not _number(value) or not math.isfinite(value) or abs(value) > MAX_NORM:
+        if not _number(value) or not abs(value) <= MAX_NORM:  # NaN and inf fail it, and no int overflows
             raise PlaygroundError(f"{where}: the normalisation {name} {short(value)} is not a usable number",
                                   hint)
     if not std > 0:
-        raise PlaygroundError(f"{where}: the normalisation std must be positive, not {std}", hint)
+        raise PlaygroundError(f"{where}: the normalisation's standard deviation must be positive, not {std}",
+                              hint)
     return float(mean), float(std)
 
 

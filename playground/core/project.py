@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -28,7 +27,13 @@ from playground.core.archive import (
     read_safetensors_entry,
 )
 from playground.core.builder import PlaygroundNet, build_model
-from playground.core.factcheck import check_model_facts
+from playground.core.factcheck import (
+    check_class_count,
+    check_class_names,
+    check_input_shape,
+    check_model_facts,
+    check_norm,
+)
 from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
@@ -214,23 +219,13 @@ def _check_data(data: Any, where: str) -> None:
 
     if not isinstance(data, dict):
         raise bad("not a JSON object")
-    shape, classes, names = data.get("input_shape"), data.get("num_classes"), data.get("class_names")
     if not isinstance(data.get("dataset_id"), str) or not 0 < len(data["dataset_id"]) <= MAX_DATASET_ID:
         raise bad(f"bad dataset id {short(data.get('dataset_id'))}")
-    if not (isinstance(shape, list | tuple) and 1 <= len(shape) <= 3 and all(
-            isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in shape)):
-        raise bad(f"bad input shape {short(shape)}")
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= 100_000:
-        raise bad(f"bad number of classes {short(classes)}")
-    if not (isinstance(names, list | tuple) and len(names) == classes
-            and all(isinstance(n, str) for n in names)):
-        raise bad("the class names do not match the number of classes")
-    for key in ("mean", "std"):
-        value = data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise bad(f"bad {key} {short(value)}")
-    if data["std"] <= 0:
-        raise bad("the standard deviation must be positive")
+    where = f"{where}: data.json"
+    check_input_shape(data.get("input_shape"), where, DAMAGED_HINT)
+    count = check_class_count(data.get("num_classes"), where, DAMAGED_HINT)
+    check_class_names(data.get("class_names"), count, where, DAMAGED_HINT)
+    check_norm(data.get("mean"), data.get("std"), where, DAMAGED_HINT)
 
 
 def _config(data: Any, where: str) -> TrainConfig:

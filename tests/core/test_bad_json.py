@@ -142,3 +142,12 @@ def test_a_huge_number_of_epochs_on_the_command_line(capsys):
     assert main(["train", "--epochs", "1" + "0" * 400]) == 2
     err = capsys.readouterr().err
     assert "epochs must be between" in err and len(err) < 300 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("key", ["mean", "std"])
+def test_a_huge_but_readable_integer_as_the_normalisation(tmp_path, key):
+    data = {"dataset_id": "x", "input_shape": [1, 28, 28], "num_classes": 10,
+            "class_names": list("0123456789"), "mean": 0.1, "std": 0.3, key: 10**400}
+    path = with_entry(saved_project(tmp_path / "p.nnproj"), "data.json", json.dumps(data))
+    with pytest.raises(PlaygroundError, match=key):
+        load_project(path)

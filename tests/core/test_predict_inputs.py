@@ -61,7 +61,8 @@ def test_bad_normalisation_in_a_spec_file_is_refused(tmp_path, weights, mean, st
     assert str(spec) in info.value.message
 
 
-@pytest.mark.parametrize("facts", [{"mean": float("nan")}, {"std": float("inf")}, {"std": 0.0}])
+@pytest.mark.parametrize("facts", [{"mean": float("nan")}, {"std": float("inf")}, {"std": 0.0},
+                                   {"mean": 10**400}, {"std": -(10**400)}])
 def test_bad_normalisation_in_a_model_file_is_refused(tmp_path, facts):
     text = json.dumps({**MNIST_FACTS, **facts})
     with pytest.raises(PlaygroundError, match="normalisation"):

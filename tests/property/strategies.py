@@ -71,7 +71,7 @@ def type_swaps(draw: st.DrawFn, valid: Any, max_swaps: int = 3) -> Any:
         if action == "add" and isinstance(target, dict):
             value = _replace(value, path, {**target, draw(odd_text()): draw(json_values(4))})
             continue
-        value = _replace(value, path, draw(json_values(6)))
+        value = _replace(value, path, draw(st.one_of(scalars(), json_values(6))))  # scalars: huge ones often
     return value
 
 
