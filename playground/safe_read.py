@@ -15,6 +15,9 @@ from playground.errors import PlaygroundError
 MAX_JSON_DEPTH = 64
 """Deeper nesting than any file of the app has; more is refused before anything recurses into it."""
 
+MAX_INT_DIGITS = 20
+"""Longest integer accepted in JSON: 2**64 has 20 digits."""
+
 MAX_ECHO = 60
 """Longest piece of a file's content repeated in a message."""
 
@@ -106,6 +109,15 @@ def read_capped(path: str | Path, cap: int, error: type[PlaygroundError] = Playg
     return data
 
 
+def _bounded_int(text: str) -> int:
+    """An integer literal of at most MAX_INT_DIGITS digits; longer ones fit nothing the app reads and make
+    float conversions overflow, so they are refused as they are parsed."""
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {digits:,} digits: more than any value here needs")
+    return int(text)
+
+
 def _too_deep(value: Any) -> bool:
     """True when containers nest more than MAX_JSON_DEPTH levels; level by level, never recursing."""
     level, depth = [value], 1
@@ -155,14 +167,14 @@ def parse_json(data: bytes | str, where: str, error: type[PlaygroundError] = Pla
                hint: str | None = None) -> Any:
     """Parse JSON text or UTF-8 bytes from outside; any failure is ``error`` naming ``where`` (if given).
 
-    Refused besides bad syntax: text that is not UTF-8, nesting deeper than MAX_JSON_DEPTH, integers
-    longer than Python reads, and strings holding lone surrogates (valid JSON syntax, not text).
+    Refused besides bad syntax: text that is not UTF-8, nesting deeper than MAX_JSON_DEPTH, integers of
+    more than MAX_INT_DIGITS digits, and strings holding lone surrogates (valid JSON syntax, not text).
     """
     at = f"{where}: " if where else ""
     try:
         if isinstance(data, bytes | bytearray):
             data = bytes(data).decode("utf-8")
-        value = json.loads(data)
+        value = json.loads(data, parse_int=_bounded_int)
     except UnicodeDecodeError as exc:
         raise error(f"{at}not a text file (invalid UTF-8 at byte {exc.start})", hint) from None
     except json.JSONDecodeError as exc:
@@ -170,7 +182,7 @@ def parse_json(data: bytes | str, where: str, error: type[PlaygroundError] = Pla
     except RecursionError:
         raise error(f"{at}not usable JSON: nested too deeply", hint) from None
     except (ValueError, TypeError) as exc:
-        raise error(f"{at}not usable JSON: {str(exc).split(':')[0]}", hint) from None
+        raise error(f"{at}not usable JSON: {str(exc).split(':')[0][:120]}", hint) from None
     if _too_deep(value):
         raise error(f"{at}not usable JSON: nested more than {MAX_JSON_DEPTH} levels deep", hint)
     bad = _bad_text(value) if _may_hold_surrogates(data) else None
