@@ -118,6 +118,11 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python writes them, RFC 8259 has none); no file of the app holds one."""
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def _too_deep(value: Any) -> bool:
     """True when containers nest more than MAX_JSON_DEPTH levels; level by level, never recursing."""
     level, depth = [value], 1
@@ -167,14 +172,15 @@ def parse_json(data: bytes | str, where: str, error: type[PlaygroundError] = Pla
                hint: str | None = None) -> Any:
     """Parse JSON text or UTF-8 bytes from outside; any failure is ``error`` naming ``where`` (if given).
 
-    Refused besides bad syntax: text that is not UTF-8, nesting deeper than MAX_JSON_DEPTH, integers of
-    more than MAX_INT_DIGITS digits, and strings holding lone surrogates (valid JSON syntax, not text).
+    Refused besides bad syntax: text that is not UTF-8, NaN and Infinity, nesting deeper than MAX_JSON_DEPTH,
+    integers of more than MAX_INT_DIGITS digits, and strings holding lone surrogates (valid JSON syntax, not
+    text).
     """
     at = f"{where}: " if where else ""
     try:
         if isinstance(data, bytes | bytearray):
             data = bytes(data).decode("utf-8")
-        value = json.loads(data, parse_int=_bounded_int)
+        value = json.loads(data, parse_int=_bounded_int, parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise error(f"{at}not a text file (invalid UTF-8 at byte {exc.start})", hint) from None
     except json.JSONDecodeError as exc:

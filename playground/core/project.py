@@ -124,9 +124,9 @@ def save_project(path: str | Path, project: Project, *, replace_read_only: bool 
     entries: dict[str, bytes] = {}
     try:
         entries["spec.json"] = project.spec.to_json().encode()
-        entries["config.json"] = json.dumps(project.config.to_dict(), indent=2).encode()
-        entries["data.json"] = json.dumps(_data_facts(project), indent=2).encode()
-        entries["history.json"] = json.dumps(list(project.history)).encode()
+        entries["config.json"] = json.dumps(project.config.to_dict(), indent=2, allow_nan=False).encode()
+        entries["data.json"] = json.dumps(_data_facts(project), indent=2, allow_nan=False).encode()
+        entries["history.json"] = json.dumps(list(project.history), allow_nan=False).encode()
         if project.weights is not None:
             weights = {k: v.detach().to("cpu").contiguous() for k, v in project.weights.items()}
             _check_weights(weights, model, where)
@@ -136,7 +136,7 @@ def save_project(path: str | Path, project: Project, *, replace_read_only: bool 
                 raise PlaygroundError(f"cannot save {path}: a run to continue needs its weights")
             tensors, meta = project.resume.to_tensors_and_json()
             entries["optimizer.safetensors"] = save_safetensors(tensors)
-            entries["resume.json"] = json.dumps(meta).encode()
+            entries["resume.json"] = json.dumps(meta, allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
         raise PlaygroundError(f"cannot save {path}: {exc}") from None
     manifest = {"format": PROJECT_FORMAT, "schema_version": PROJECT_SCHEMA, "app_version": __version__,
@@ -294,9 +294,10 @@ def _project(raw: dict[str, bytes], names: set[str], tensors: Callable[..., dict
         _check_weights(weights, model, where)
     resume = None
     if "resume.json" in names:
+        meta = _json(raw, "resume.json", where)
         state = tensors("optimizer.safetensors", 2 * MAX_ELEMENTS + 2**20)
         try:
-            resume = ResumeState.from_tensors_and_json(state, _json(raw, "resume.json", where))
+            resume = ResumeState.from_tensors_and_json(state, meta)
         except PlaygroundError as exc:
             raise PlaygroundError(f"{where}: {exc.message}", exc.hint) from None
     return Project(spec, config, data["dataset_id"], shape, classes, tuple(data["class_names"]),
@@ -306,7 +307,10 @@ def _project(raw: dict[str, bytes], names: set[str], tensors: Callable[..., dict
 def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts: dict[str, Any]) -> None:
     """Save weights and, in the header, the spec and ``facts`` (input shape, classes, mean, std...)."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    header = {"spec": spec.to_json(), "facts": json.dumps(facts)}
+    try:
+        header = {"spec": spec.to_json(), "facts": json.dumps(facts, allow_nan=False)}
+    except (TypeError, ValueError) as exc:  # what this app could not read back is not written
+        raise PlaygroundError(f"cannot save {path}: {exc}") from None
     save_file(path, save_safetensors(tensors, metadata=header), "choose another folder or file name")
 
 

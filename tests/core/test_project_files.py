@@ -254,7 +254,7 @@ def test_resume_data_without_its_tensors(saved):
 
 @pytest.mark.parametrize(("key", "value", "problem"), [
     ("step", -1, "bad step"),
-    ("base_lr", float("nan"), "bad learning rate"),
+    ("base_lr", -1.0, "bad learning rate"),  # NaN is refused before, as no JSON holds it
     ("epoch_totals", [10, 1.0, 11], "bad epoch totals"),
     ("param_state", {"7": {"tensors": ["exp_avg"], "values": {}}}, "parameter '7'"),
 ])

@@ -94,3 +94,14 @@ def test_exporting_a_model_without_trained_weights_is_refused(tmp_path, fmt, cap
 
 def test_a_training_script_needs_no_weights(tmp_path):
     assert "training script" in export_project(mlp_project(weights=None), "script", tmp_path / "t.py")
+
+
+def test_nothing_is_saved_that_could_not_be_read_back(tmp_path):
+    from playground.core.project import save_model
+
+    with pytest.raises(PlaygroundError, match="cannot save"):
+        save_project(tmp_path / "p.nnproj", mlp_project(history=({"loss": float("nan")},)))
+    model = mlp_project().build()
+    with pytest.raises(PlaygroundError, match="cannot save"):
+        save_model(tmp_path / "m.safetensors", mlp_project().spec, model, {"mean": float("inf")})
+    assert list(tmp_path.iterdir()) == []

@@ -135,15 +135,17 @@ def test_saving_over_a_read_only_project_asks_first(window, answers, tmp_path, m
         assert target.read_bytes() == before
 
 
-def test_a_400_digit_number_in_a_run_record_is_a_message(window, answers, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("odd", "problem"), [({"seconds": 10**400}, "an integer of 401 digits"),
+                                              ({"number": float("inf")}, "Infinity is not a number")])
+def test_an_odd_number_in_a_run_record_is_a_message(window, answers, tmp_path, monkeypatch, odd, problem):
     from playground.core.training import TrainConfig
 
     curves = {"x": [1.0], "loss_ema": [2.3], "epoch_x": [1.0], "test_accuracy": [0.5]}
     run = {"number": 1, "config": TrainConfig().to_dict(), "network": "Flatten", "spec_json": "{}",
            "dataset_id": "mnist-sample", "state": "finished", "curves": curves, "final_test_accuracy": 0.5,
-           "seconds": 10**400, "samples_per_second": 1000.0}  # a whole run record, but for the 400 digits
+           "seconds": 12.5, "samples_per_second": 1000.0, **odd}  # a whole run record but for one number
     path = with_entry(saved_project(tmp_path / "runs.nnproj"), "history.json", json.dumps([run]))
     choose_file(monkeypatch, path)
     assert window.files.open() is False
     (_title, text), = answers["critical"]
-    assert "runs.nnproj" in text and "digits" in text
+    assert "runs.nnproj" in text and problem in text
