@@ -38,7 +38,7 @@ from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
 from playground.errors import PlaygroundError, SpecError
-from playground.safe_read import open_regular, parse_json, read_capped, short
+from playground.safe_read import clip, open_regular, parse_json, read_capped, short
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 PROJECT_SUFFIX = ".nnproj"
@@ -206,10 +206,10 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
         raise PlaygroundError(f"{where}: the manifest has no list of entries", DAMAGED_HINT)
     missing, unknown = sorted(set(listed) - names), sorted(names - set(listed) - {"manifest.json"})
     if missing:
-        raise PlaygroundError(f"{where}: the entry {missing[0]} is missing", DAMAGED_HINT)
+        raise PlaygroundError(f"{where}: the entry {clip(missing[0])} is missing", DAMAGED_HINT)
     if unknown or any(n not in CAPS for n in listed):
-        raise PlaygroundError(f"{where}: unexpected entry {(unknown or sorted(set(listed) - set(CAPS)))[0]}",
-                              DAMAGED_HINT)
+        odd = (unknown or sorted(set(listed) - set(CAPS)))[0]
+        raise PlaygroundError(f"{where}: unexpected entry {clip(odd)}", DAMAGED_HINT)
 
 
 def _check_data(data: Any, where: str) -> None:

@@ -151,3 +151,14 @@ def test_a_huge_tensor_name_is_not_echoed_whole(tmp_path):
         read_state_dict(tmp_path / "w.safetensors")
     assert len(str(info.value)) < 400
 
+
+
+def test_a_huge_entry_name_in_the_manifest_is_not_echoed_whole(tmp_path):
+    from tests.hostile import zip_entries
+
+    path = saved_project(tmp_path / "p.nnproj")
+    manifest = json.loads(zip_entries(path.read_bytes())["manifest.json"])
+    manifest["entries"].append("x" * 50_000)  # the manifest may hold 64 KiB
+    with pytest.raises(PlaygroundError) as info:
+        load_project(with_entry(path, "manifest.json", json.dumps(manifest)))
+    assert "entry" in info.value.message and len(str(info.value)) < 400

@@ -19,6 +19,7 @@ from playground.gui.main_window import GEOMETRY_KEY, SPEC_KEY, STATE_KEY
 from playground.gui.recovery import recovery_dir
 from tests.hostile import deadline, rezip, saved_project, zip_entries
 from tests.property.budget import scaled
+from tests.property.cases import Blob
 from tests.property.strategies import byte_mutations, dumps, json_values, type_swaps
 
 KEYS = (SPEC_KEY, PATH_KEY, RECENT_KEY, DIR_KEY, GEOMETRY_KEY, STATE_KEY)
@@ -47,7 +48,7 @@ def project_bytes(draw: st.DrawFn, valid: bytes) -> bytes:
 @pytest.fixture(scope="module")
 def valid(tmp_path_factory) -> bytes:
     """One valid project (the same bytes for every case, so that hypothesis can replay a case)."""
-    return saved_project(tmp_path_factory.mktemp("valid") / "valid.nnproj").read_bytes()
+    return Blob(saved_project(tmp_path_factory.mktemp("valid") / "valid.nnproj").read_bytes())
 
 
 @scaled(0.1)

@@ -16,6 +16,13 @@ T = TypeVar("T")
 MAX_MESSAGE = 600
 
 
+class Blob(bytes):
+    """A valid file's bytes that print as their length, so a failing case's report stays readable."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self):,} bytes>"
+
+
 def put(data: st.DataObject, folder: Path, name: str, contents: st.SearchStrategy[bytes],
         special_one_in: int = 10) -> Path:
     """``folder/name`` holding drawn ``contents`` or, one case in ``special_one_in``, a special file."""

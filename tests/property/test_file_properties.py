@@ -25,7 +25,7 @@ from playground.errors import DatasetError, PlaygroundError
 from tests.conftest import cut
 from tests.data.conftest import STANDARD_NAMES, tiny_arrays
 from tests.hostile import SPECIAL_KINDS, mlp_project, model_file, rezip, special_file, zip_entries
-from tests.property.cases import outcome, put
+from tests.property.cases import Blob, outcome, put
 from tests.property.strategies import byte_mutations, dumps, picture_files, sample_pictures, type_swaps
 
 DIGIT = np.zeros((28, 28), np.float32)
@@ -43,7 +43,7 @@ def valid_project(tmp_path_factory, sample_dataset) -> bytes:
     path = tmp_path_factory.mktemp("valid") / "valid.nnproj"
     save_project(path, mlp_project(weights=trainer.model.state_dict(), resume=trainer.resume_state(),
                                    history=({"number": 1, "config": {}},)))
-    return path.read_bytes()
+    return Blob(path.read_bytes())
 
 
 def _is_text(value: str) -> bool:
@@ -97,7 +97,7 @@ def test_project(tmp_path_factory, valid_project, data) -> None:
 
 @pytest.fixture(scope="module")
 def valid_model(tmp_path_factory) -> bytes:
-    return model_file(tmp_path_factory.mktemp("model") / "m.safetensors").read_bytes()
+    return Blob(model_file(tmp_path_factory.mktemp("model") / "m.safetensors").read_bytes())
 
 
 @st.composite
@@ -134,7 +134,7 @@ def test_model_file_and_prediction(tmp_path_factory, valid_model, data) -> None:
 def valid_weights(tmp_path_factory) -> bytes:
     path = tmp_path_factory.mktemp("weights") / "w.pt"
     torch.save(mlp_project().weights, path)
-    return path.read_bytes()
+    return Blob(path.read_bytes())
 
 
 @st.composite
