@@ -25,7 +25,7 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 # The loader properties (tests/property, the pad's image loader, the window's start), "fuzz" hypothesis profile:
-# 2,000 cases a property (200 for the window's start, a window each) instead of make test's 60 (6), under an
+# 4,000 cases a property (400 for the window's start, a window each) instead of make test's 60 (6), under an
 # 8 GiB address-space cap; minutes.
 fuzz: setup
 	ulimit -v 8388608 2>/dev/null; NN_PLAYGROUND_HYPOTHESIS=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \

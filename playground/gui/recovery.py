@@ -121,8 +121,9 @@ class Recovery(QObject):
         except OSError:
             self.discard()
             where = self.tr("It was deleted.")
-        show_error(self._window, self.tr("Cannot restore the unsaved project"),
-                   PlaygroundError(error.message, where))
+        text = self.tr("The unsaved project kept from last time cannot be restored: %1")
+        text = text.replace("%1", error.message)
+        show_error(self._window, self.tr("Cannot restore the unsaved project"), PlaygroundError(text, where))
 
     def close(self) -> None:
         """A clean close: no recovery file is left, and the folder is free for the next instance."""

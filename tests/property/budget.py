@@ -17,7 +17,7 @@ CASE_SECONDS = 20
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                       HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("quick", max_examples=60, derandomize=True, database=None, **_COMMON)
-settings.register_profile("fuzz", max_examples=2000, **_COMMON)
+settings.register_profile("fuzz", max_examples=4000, **_COMMON)
 settings.load_profile(os.environ.get(PROFILE_ENV, "quick"))
 
 
