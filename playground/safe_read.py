@@ -44,6 +44,12 @@ def clip(text: str) -> str:
     return text if len(text) <= MAX_ECHO and text.isprintable() else short(text)
 
 
+def reason(exc: BaseException) -> str:
+    """An exception's first line, cut to about two MAX_ECHO (a library may quote a file's bytes in it)."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text if len(text) <= 2 * MAX_ECHO else text[: 2 * MAX_ECHO] + "..."
+
+
 def _size(count: int) -> str:
     """A byte count for people: "900 bytes", "12.5 MiB"."""
     return f"{count:,} bytes" if count < 2**20 else f"{count / 2**20:,.1f} MiB"

@@ -9,7 +9,7 @@ from typing import BinaryIO
 import numpy as np
 
 from playground.errors import PlaygroundError
-from playground.safe_read import open_regular
+from playground.safe_read import open_regular, reason
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
@@ -100,7 +100,5 @@ def read_levels(path: str | Path, max_side: int = WORK_SIDE) -> np.ndarray:
         except PlaygroundError:
             raise
         except Exception as exc:  # Pillow's decoders raise many types for damaged files; the file is at fault
-            text = str(exc).strip()
-            reason = getattr(exc, "strerror", None) or (text.splitlines()[0][:120] if text else
-                                                        type(exc).__name__)
-            raise PlaygroundError(f"cannot read the image {path}: {reason}", IMAGE_HINT) from None
+            why = getattr(exc, "strerror", None) or reason(exc)
+            raise PlaygroundError(f"cannot read the image {path}: {why}", IMAGE_HINT) from None

@@ -38,7 +38,7 @@ from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
 from playground.errors import PlaygroundError, SpecError
-from playground.safe_read import clip, open_regular, parse_json, read_capped, short
+from playground.safe_read import clip, open_regular, parse_json, read_capped, reason, short
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 PROJECT_SUFFIX = ".nnproj"
@@ -176,7 +176,8 @@ def load_project(path: str | Path) -> Project:
             return _project(raw, names, tensors, where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, RuntimeError,
             NotImplementedError) as exc:
-        raise PlaygroundError(f"{where} is damaged or not a project file ({exc})", DAMAGED_HINT) from None
+        raise PlaygroundError(f"{where} is damaged or not a project file ({reason(exc)})",
+                              DAMAGED_HINT) from None
     except OSError as exc:
         raise PlaygroundError(f"cannot read {where}: {exc.strerror or exc}",
                               "check that the file exists and that you may read it") from None

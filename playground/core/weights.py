@@ -16,7 +16,7 @@ from torch import nn
 
 from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.errors import PlaygroundError
-from playground.safe_read import clip, open_regular, read_capped, short
+from playground.safe_read import clip, open_regular, read_capped, reason, short
 
 MAX_WEIGHTS_FILE_BYTES = 1024 * 1024 * 1024
 MAX_WEIGHTS_ELEMENTS = MAX_WEIGHTS_FILE_BYTES // 2
@@ -89,7 +89,7 @@ def _check_torch_zip(stream: BinaryIO, path: Path) -> None:
                 raise PlaygroundError(f"{path} is damaged: its data.pkl is missing or cut short",
                                       "save the weights again")
     except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
-        raise PlaygroundError(f"{path} is damaged ({exc})", PLAIN_HINT) from None
+        raise PlaygroundError(f"{path} is damaged ({reason(exc)})", PLAIN_HINT) from None
     stream.seek(0)
 
 
@@ -155,8 +155,7 @@ def _torch_load(stream: BinaryIO, path: Path) -> Any:
         raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened (it refers to "
                               f"{clip(named.group(1))})", PLAIN_HINT) from None
     except Exception as exc:  # the weights-only unpickler raises many types on damaged data: the file's fault
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights ({reason})",
+        raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights ({reason(exc)})",
                               PLAIN_HINT) from None
 
 

@@ -162,3 +162,17 @@ def test_a_huge_entry_name_in_the_manifest_is_not_echoed_whole(tmp_path):
     with pytest.raises(PlaygroundError) as info:
         load_project(with_entry(path, "manifest.json", json.dumps(manifest)))
     assert "entry" in info.value.message and len(str(info.value)) < 400
+
+
+def test_a_damaged_zip_header_is_not_quoted_whole(tmp_path):
+    import struct
+
+    path = saved_project(tmp_path / "p.nnproj")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        offset = zf.getinfo("spec.json").header_offset
+    data[offset + 26 : offset + 28] = struct.pack("<H", 3000)  # the local header claims a 3,000-byte name
+    path.write_bytes(bytes(data))
+    with pytest.raises(PlaygroundError, match="damaged or not a project file") as info:
+        load_project(path)
+    assert len(str(info.value)) < 400

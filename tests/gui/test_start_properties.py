@@ -63,13 +63,13 @@ def test_the_window_opens_whatever_the_files_hold(qtbot, answers, tmp_path_facto
         if data.draw(st.booleans()):
             settings.setValue(key, data.draw(settings_values()))
     if data.draw(st.booleans()):
-        (root / "last.nnproj").write_bytes(data.draw(project_bytes(valid)))
+        (root / "last.nnproj").write_bytes(data.draw(project_bytes(valid).map(Blob)))
         settings.setValue(PATH_KEY, str(root / "last.nnproj"))
     settings.sync()
     autosave = recovery_dir() / "autosave.nnproj"
     if data.draw(st.booleans()):
         autosave.parent.mkdir(parents=True)
-        autosave.write_bytes(data.draw(st.one_of(st.just(valid), project_bytes(valid))))
+        autosave.write_bytes(data.draw(st.one_of(st.just(valid), project_bytes(valid).map(Blob))))
         note = data.draw(st.one_of(json_values().map(lambda v: dumps(v, False)), st.binary(max_size=40)))
         (autosave.parent / "autosave.json").write_bytes(note)
     answers["reply"]["question"] = data.draw(st.sampled_from([BUTTONS.Yes, BUTTONS.Discard]))

@@ -28,7 +28,7 @@ def put(data: st.DataObject, folder: Path, name: str, contents: st.SearchStrateg
     """``folder/name`` holding drawn ``contents`` or, one case in ``special_one_in``, a special file."""
     if data.draw(st.integers(1, special_one_in)) == 1:
         return special_file(folder, data.draw(st.sampled_from(SPECIAL_KINDS)), name)
-    (folder / name).write_bytes(data.draw(contents))
+    (folder / name).write_bytes(data.draw(contents.map(Blob)))
     return folder / name
 
 
