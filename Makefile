@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast lint bench screenshots clean
+.PHONY: setup run test test-fast lint bench screenshots clean fuzz
 
 setup: $(STAMP)
 
@@ -27,6 +27,14 @@ test: lint
 
 test-fast: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not slow"
+
+# The loader properties (tests/property, the pad's image loader, the window's start), "fuzz" hypothesis profile:
+# 4,000 cases a property (400 for the window's start, a window each) instead of make test's 60 (6), under an
+# 8 GiB address-space cap; minutes.
+fuzz: setup
+	ulimit -v 8388608 2>/dev/null; NN_PLAYGROUND_HYPOTHESIS=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
+		tests/property tests/gui/draw/test_image_properties.py tests/gui/test_start_properties.py \
+		--hypothesis-show-statistics
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -58,13 +58,14 @@ def _ranged(name: str, kind: Callable[[str], float]) -> Callable[[str], float]:
     low, high = RANGES[name]
 
     def parse(text: str) -> float:
+        shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text):,} characters)"
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"'{text}' is not a{'n integer' if kind is int else ' number'}") from None
+                f"'{shown}' is not a{'n integer' if kind is int else ' number'}") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, not {text}")
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, not {shown}")
         return value
 
     return parse
@@ -212,6 +213,8 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nn-playground`` and ``python -m playground``."""
+    if hasattr(sys.stdout, "reconfigure"):  # a file name of undecodable bytes prints escaped, not as a crash
+        sys.stdout.reconfigure(errors="backslashreplace")
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:

@@ -77,18 +77,18 @@ def predict(args: argparse.Namespace) -> int:
     for path in args.images:
         try:
             image = read_digit(path)
+            probs = None if image is None else loaded.classify(image[None])[0]
         except PlaygroundError as exc:
             failed = True
             results.append({"path": str(path), "error": exc.message})
             if not args.json:
                 report(exc)
             continue
-        if image is None:
+        if probs is None:  # no ink
             results.append({"path": str(path), "error": "no ink: the picture is blank"})
             if not args.json:
                 print(f"{path}: no ink found, nothing to classify")
             continue
-        probs = loaded.classify(image[None])[0]
         best = int(probs.argmax())
         results.append({"path": str(path), "prediction": loaded.class_names[best], "index": best,
                         "confidence": float(probs[best]), "probabilities": [float(p) for p in probs]})
@@ -98,5 +98,5 @@ def predict(args: argparse.Namespace) -> int:
                                                                           strict=True)))
     if args.json:
         print(json.dumps({"model": str(args.model), "classes": list(loaded.class_names),
-                          "images": results}))
+                          "images": results}, allow_nan=False))
     return EXIT_FAILED if failed else EXIT_OK

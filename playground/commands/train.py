@@ -39,18 +39,11 @@ def check_destination(path: Path) -> None:
 
 def _load_spec(args: argparse.Namespace):
     from playground.core.presets import preset
-    from playground.core.spec import NetworkSpec
+    from playground.core.specfile import read_spec_file
 
     if args.spec is None:
         return preset(args.preset), args.preset
-    try:
-        text = args.spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {args.spec}: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        return NetworkSpec.from_json(text), str(args.spec)
-    except SpecError as exc:
-        raise SpecError(f"{args.spec}: {exc.message}", exc.hint) from None
+    return read_spec_file(args.spec), str(args.spec)
 
 
 def _save(path: Path, spec, dataset, config, trainer, run: dict) -> None:
@@ -131,7 +124,7 @@ def train(args: argparse.Namespace) -> int:
         "parameters": result.total_params,
     }
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(summary, allow_nan=False))
     else:
         words = {"test_accuracy": "test accuracy", "test_rmse": "test RMSE", "test_r2": "R²"}
         figures = ", ".join(f"{words[key]} {summary[key]:.4f}" for key in scores if summary[key] is not None)

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.atomic import atomic_write
+from playground.atomic import save_file
+from playground.core.factcheck import check_class_names, check_norm
 from playground.core.layers import Shape
 from playground.core.script_template import render_script
 from playground.data.dataset import CLASSIFICATION, DataFacts
@@ -77,11 +78,7 @@ def _check_input(input_shape: Shape, batch: int = CHECK_BATCH) -> torch.Tensor:
 
 
 def _write(path: Path, data: bytes) -> None:
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise PlaygroundError(f"cannot write {path}: {exc.strerror or exc}",
-                              "choose a folder you can write to") from None
+    save_file(path, data, "choose a folder you can write to", verb="write")
 
 
 def _reject(path: Path, what: str, diff: float, tolerance: float) -> PlaygroundError:
@@ -195,12 +192,18 @@ def export_project(project: Project, fmt: str, out: str | Path) -> str:
     """Export ``project`` in format ``fmt`` (a key of FORMATS) to ``out``; returns a one-line summary."""
     if fmt not in FORMATS:
         raise PlaygroundError(f"unknown export format '{fmt}'", f"choose one of {', '.join(FORMATS)}")
+    facts = project.facts
+    check_class_names(facts.class_names, facts.num_classes, "the project")
+    for mean, std in zip(facts.mean, facts.std, strict=True):
+        check_norm(mean, std, "the project")
     out = Path(out)
     if fmt == "script":
         export_script(out, project)
         return f"Wrote {out}: a standalone PyTorch training script (python {out.name} --data DIR)"
+    if project.weights is None:
+        raise PlaygroundError(f"the project has no trained weights to export as {FORMAT_TITLES[fmt]}",
+                              "train it (or load weights) first; the training script needs no weights")
     model = project.build()
-    facts = project.facts
     if fmt == "torchscript":
         diff = export_torchscript(out, model, facts.input_shape)
         return f"Wrote {out} (TorchScript); the reloaded file agrees within {diff:.2g}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,12 +9,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from torch import nn
 
+from playground.core.analysis import analyse
 from playground.core.builder import build_model
-from playground.core.layers import LAYER_TYPES, ShapeProblem
+from playground.core.factcheck import check_class_names
+from playground.core.picture import read_levels
 from playground.core.predict import probabilities
 from playground.core.preprocess import to_mnist
 from playground.core.spec import NetworkSpec
-from playground.data.dataset import CLASSIFICATION, DataFacts, channel_stats
+from playground.core.specfile import read_spec_data
+from playground.data.dataset import CLASSIFICATION, DataFacts
 from playground.errors import PlaygroundError, SpecError
 
 if TYPE_CHECKING:
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 MNIST_INPUT = (1, 28, 28)
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-MAX_IMAGE_SIDE = 2048  # larger pictures are shrunk first; the network sees 28x28 anyway
 WEIGHTS_SUFFIXES = (".pt", ".pth", ".safetensors")
 
 
@@ -39,60 +40,48 @@ class LoadedModel:
     ends_in_softmax: bool
 
     def classify(self, images: np.ndarray) -> np.ndarray:
-        """Probabilities (N, classes) for (N, 28, 28) float images in [0, 1]."""
-        return probabilities(self.model, images, self.mean, self.std, self.ends_in_softmax)
+        """Probabilities (N, classes) for (N, 28, 28) float images in [0, 1].
+
+        Raises:
+            PlaygroundError: the network's answer is not a number (its sums overflow), so there is none.
+        """
+        probs = probabilities(self.model, images, self.mean, self.std, self.ends_in_softmax)
+        if not np.isfinite(probs).all():
+            raise PlaygroundError("the network's answer is not a number (NaN or infinite)",
+                                  "its weights are too large to compute with; use weights from a run that "
+                                  "did not diverge")
+        return probs
 
 
 def _output_size(spec: NetworkSpec) -> int:
-    """The number of outputs of ``spec`` on a 1x28x28 input: its number of classes."""
-    shape: tuple[int, ...] = MNIST_INPUT
-    try:
-        for lay in spec.layers:
-            shape = LAYER_TYPES[lay.type].infer(shape, dict(lay.params))
-    except ShapeProblem as exc:
-        raise SpecError(f"the network cannot read 28x28 digits: {exc.message}") from None
+    """The number of outputs of ``spec`` on a 1x28x28 input: its number of classes. Every layer's ranges
+    are checked before any shape is inferred, and the size caps after."""
+    result = analyse(spec, MNIST_INPUT, 1)
+    shape = result.output_shape
+    if shape is None:
+        raise SpecError(f"the network cannot read 28x28 digits: {result.errors[0].text}")
     if len(shape) != 1:
         raise SpecError("the network does not end in class scores", "end it with Flatten and Linear")
+    result = analyse(spec, MNIST_INPUT, shape[0])
+    if not result.ok:
+        raise SpecError(f"the network cannot read 28x28 digits: {result.errors[0].text}")
     return shape[0]
 
 
-def _spec_with_facts(path: Path) -> tuple[NetworkSpec, dict]:
-    """Read a spec file; besides its layers it may hold "mean", "std" and "class_names"."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    try:
-        spec = NetworkSpec.from_dict(data)
-    except SpecError as exc:
-        raise SpecError(f"{path}: {exc.message}", exc.hint) from None
-    return spec, data
-
-
-def _facts(facts: DataFacts) -> dict:
-    """A model file's or project's data facts in the form a spec file's facts take."""
-    return {"input_shape": facts.input_shape, "class_names": facts.class_names, "mean": facts.mean,
-            "std": facts.std, "task": facts.task}
-
-
-def _loaded(model: nn.Module, spec: NetworkSpec, facts: dict, where: Path) -> LoadedModel:
-    shape = tuple(facts.get("input_shape", MNIST_INPUT))
-    if shape != MNIST_INPUT or facts.get("task", CLASSIFICATION) != CLASSIFICATION:
-        raise PlaygroundError(f"{where}: the model reads {'x'.join(map(str, shape))} inputs"
-                              + ("" if shape != MNIST_INPUT else " and predicts values, not classes"),
+def _loaded(model: nn.Module, spec: NetworkSpec, facts: DataFacts, where: Path) -> LoadedModel:
+    """A model that reads digits; PlaygroundError when its facts say it reads something else."""
+    if facts.input_shape != MNIST_INPUT or facts.task != CLASSIFICATION:
+        shape = "x".join(map(str, facts.input_shape))
+        what = "" if facts.input_shape != MNIST_INPUT else " and predicts values, not classes"
+        raise PlaygroundError(f"{where}: the model reads {shape} inputs{what}",
                               "prediction from image files needs a classifier of 28x28 grayscale images")
-    count = _output_size(spec)
-    names = tuple(str(n) for n in facts.get("class_names") or range(count))
     try:
-        mean, std = channel_stats(facts.get("mean", MNIST_MEAN)), channel_stats(facts.get("std", MNIST_STD))
-    except (TypeError, ValueError):
-        mean = std = ()
-    if len(names) != count or len(mean) != 1 or len(std) != 1 or not std[0] > 0:
-        raise PlaygroundError(f"{where}: the class names, mean or std do not fit the network")
-    return LoadedModel(model.eval(), names, mean, std, spec.outputs_probabilities)
+        count = _output_size(spec)
+    except SpecError as exc:
+        raise SpecError(f"{where}: {exc.message}", exc.hint) from None
+    if len(facts.class_names) != count:
+        raise PlaygroundError(f"{where}: {len(facts.class_names)} class names for {count} outputs")
+    return LoadedModel(model.eval(), facts.class_names, facts.mean, facts.std, spec.outputs_probabilities)
 
 
 def open_model(path: str | Path, spec_path: str | Path | None = None) -> Project:
@@ -119,16 +108,26 @@ def open_model(path: str | Path, spec_path: str | Path | None = None) -> Project
     if spec_path is not None:
         from playground.core.weights import load_weights
 
-        spec, facts = _spec_with_facts(Path(spec_path))
-        count = _output_size(spec)
+        spec, data = read_spec_data(spec_path)
+        try:
+            count = _output_size(spec)
+        except SpecError as exc:
+            raise SpecError(f"{spec_path}: {exc.message}", exc.hint) from None
+        names = data.get("class_names")
+        names = [str(n) for n in range(count)] if names is None else check_class_names(names, count,
+                                                                                      str(spec_path))
+        dataset = data.get("dataset") if isinstance(data.get("dataset"), str) else "mnist"
+        old_style = {"dataset": dataset or "mnist", "class_names": list(names), "num_classes": len(names),
+                     "input_shape": data.get("input_shape", list(MNIST_INPUT)),
+                     "mean": data.get("mean", MNIST_MEAN), "std": data.get("std", MNIST_STD)}
+        facts = facts_from_json(old_style, str(spec_path), "fix the spec file's mean, std or class names")
+        if facts.input_shape != MNIST_INPUT:
+            raise PlaygroundError(f"{spec_path}: a state dict with a spec is read as 28x28 grayscale digits, "
+                                  f"not {'x'.join(map(str, facts.input_shape))} inputs",
+                                  "use the project (.nnproj) or model file (.safetensors) the app saved")
         model = build_model(spec, MNIST_INPUT, count)
         load_weights(path, model)
-        names = facts.get("class_names") or [str(n) for n in range(count)]
-        dataset = facts.get("dataset") if isinstance(facts.get("dataset"), str) else "mnist"
-        data = {"dataset": dataset or "mnist", "class_names": names, "num_classes": len(names),
-                "input_shape": list(MNIST_INPUT), "mean": facts.get("mean", MNIST_MEAN),
-                "std": facts.get("std", MNIST_STD)}
-        return _as_project(spec, TrainConfig(), model, facts_from_json(data, str(spec_path)))
+        return _as_project(spec, TrainConfig(), model, facts)
     if path.suffix.lower() == PROJECT_SUFFIX:
         return load_project(path)
     if path.suffix.lower() == ".safetensors":
@@ -157,34 +156,21 @@ def load_for_prediction(path: str | Path, spec_path: str | Path | None = None) -
     project = open_model(path, spec_path)
     if project.weights is None:
         raise PlaygroundError(f"{path}: the project has no trained weights", "train it first")
-    return _loaded(project.build(), project.spec, _facts(project.facts), Path(path))
+    return _loaded(project.build(), project.spec, project.facts, Path(path))
 
 
 def read_digit(path: str | Path) -> np.ndarray | None:
     """A picture file (PNG, JPEG, ...) as an MNIST-style (28, 28) float image, or None if it has no ink.
 
-    The picture is made grayscale (transparent parts count as paper) and inverted when its border is
-    light, so dark ink on paper becomes light ink on black like MNIST.
+    Any mode Pillow reads keeps its real contrast (16-bit and float data included, see
+    ``picture.unit_levels``); transparent parts become paper of the colour the ink is not; the picture is
+    inverted when its border is light, so dark ink on paper becomes light ink on black like MNIST.
 
     Raises:
-        PlaygroundError: the file cannot be read as a picture.
+        PlaygroundError: the file cannot be read as a picture, or is too large.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    path = Path(path)
-    try:
-        with Image.open(path) as raw:
-            picture = ImageOps.exif_transpose(raw)
-            picture.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-            if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
-                paper = Image.new("RGBA", picture.size, "white")
-                picture = Image.alpha_composite(paper, picture.convert("RGBA"))
-            gray = np.asarray(picture.convert("L"), dtype=np.uint8)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise PlaygroundError(f"cannot read the image {path}: {reason}",
-                              "give a PNG or JPEG picture of one digit") from None
+    gray = read_levels(path)
     border = np.concatenate((gray[0], gray[-1], gray[:, 0], gray[:, -1]))
-    if np.median(border) > 127:
-        gray = 255 - gray
+    if np.median(border) > 0.5:
+        gray = 1.0 - gray
     return to_mnist(gray)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +16,24 @@ import torch
 from safetensors.torch import save as save_safetensors
 
 from playground import __version__
-from playground.atomic import atomic_write
-from playground.core.archive import check_zip_entries, non_finite, read_safetensors
+from playground.atomic import save_file
+from playground.core.archive import (
+    check_safetensors_header,
+    check_zip_entries,
+    header_of,
+    mismatch,
+    non_finite,
+    read_safetensors,
+    read_safetensors_entry,
+)
 from playground.core.builder import PlaygroundNet, build_model
+from playground.core.factcheck import check_class_names, check_input_shape, check_norm
 from playground.core.resume import ResumeState
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
 from playground.data.dataset import CLASSIFICATION, TASKS, DataFacts, DataRef, channel_stats
 from playground.errors import DatasetError, PlaygroundError, SpecError
+from playground.safe_read import clip, open_regular, parse_json, read_capped, reason, short
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 PROJECT_SUFFIX = ".nnproj"
@@ -31,6 +41,8 @@ PROJECT_SCHEMA = 2
 """2: data.json names the dataset by reference (id and options) and holds per-channel statistics."""
 PROJECT_FORMAT = "nn-playground-project"
 MAX_JSON_BYTES = 32 * 1024 * 1024
+MAX_DATASET_ID = 4096 + 4
+"""idx: and the longest path a system allows."""
 MAX_ELEMENTS = MAX_MODEL_BYTES // 4
 CAPS = {"manifest.json": 64 * 1024, "spec.json": 4 * 1024 * 1024, "config.json": 64 * 1024,
         "data.json": 4 * 1024 * 1024, "history.json": MAX_JSON_BYTES, "resume.json": MAX_JSON_BYTES,
@@ -38,6 +50,7 @@ CAPS = {"manifest.json": 64 * 1024, "spec.json": 4 * 1024 * 1024, "config.json":
         "optimizer.safetensors": 2 * MAX_MODEL_BYTES + MAX_JSON_BYTES}
 REQUIRED = ("manifest.json", "spec.json", "config.json", "data.json", "history.json")
 DAMAGED_HINT = "the file is damaged or was not written by this app; open a backup or another project"
+MODEL_HINT = "give a model saved by this app (train --save), or a project (.nnproj)"
 
 __all__ = ["PROJECT_SCHEMA", "PROJECT_SUFFIX", "DataFacts", "Project", "ResumeState", "load_model",
            "load_project", "model_config", "save_model", "save_project"]
@@ -70,8 +83,9 @@ def facts_to_json(facts: DataFacts) -> dict[str, Any]:
             "mean": list(facts.mean), "std": list(facts.std)}
 
 
-def save_project(path: str | Path, project: Project) -> None:
-    """Write ``project`` to ``path`` atomically: the old file stays whole if anything fails."""
+def save_project(path: str | Path, project: Project, *, replace_read_only: bool = False) -> None:
+    """Write ``project`` to ``path`` atomically: the old file stays whole if anything fails. A read-only
+    file is refused unless ``replace_read_only``."""
     path = Path(path)
     where = str(path)
     facts = facts_from_json(facts_to_json(project.facts), where)
@@ -80,9 +94,9 @@ def save_project(path: str | Path, project: Project) -> None:
     entries: dict[str, bytes] = {}
     try:
         entries["spec.json"] = project.spec.to_json().encode()
-        entries["config.json"] = json.dumps(project.config.to_dict(), indent=2).encode()
-        entries["data.json"] = json.dumps(facts_to_json(facts), indent=2).encode()
-        entries["history.json"] = json.dumps(list(project.history)).encode()
+        entries["config.json"] = json.dumps(project.config.to_dict(), indent=2, allow_nan=False).encode()
+        entries["data.json"] = json.dumps(facts_to_json(facts), indent=2, allow_nan=False).encode()
+        entries["history.json"] = json.dumps(list(project.history), allow_nan=False).encode()
         if project.weights is not None:
             weights = {k: v.detach().to("cpu").contiguous() for k, v in project.weights.items()}
             _check_weights(weights, model, where)
@@ -92,7 +106,7 @@ def save_project(path: str | Path, project: Project) -> None:
                 raise PlaygroundError(f"cannot save {path}: a run to continue needs its weights")
             tensors, meta = project.resume.to_tensors_and_json()
             entries["optimizer.safetensors"] = save_safetensors(tensors)
-            entries["resume.json"] = json.dumps(meta).encode()
+            entries["resume.json"] = json.dumps(meta, allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
         raise PlaygroundError(f"cannot save {path}: {exc}") from None
     manifest = {"format": PROJECT_FORMAT, "schema_version": PROJECT_SCHEMA, "app_version": __version__,
@@ -104,11 +118,8 @@ def save_project(path: str | Path, project: Project) -> None:
         for name, data in entries.items():
             zf.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".safetensors")
                         else zipfile.ZIP_DEFLATED)
-    try:
-        atomic_write(path, buffer.getvalue())
-    except OSError as exc:
-        raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}",
-                              "choose another folder or free some disk space") from None
+    save_file(path, buffer.getvalue(), "choose another folder or free some disk space",
+              replace_read_only=replace_read_only)
 
 
 def load_project(path: str | Path) -> Project:
@@ -116,29 +127,35 @@ def load_project(path: str | Path) -> Project:
     path = Path(path)
     where = str(path)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_regular(path, sum(CAPS.values()), PlaygroundError, "a project file") as stream, \
+                zipfile.ZipFile(stream) as zf:
             infos = check_zip_entries(zf, where, lambda name: CAPS.get(name, MAX_JSON_BYTES),
                                       sum(CAPS.values()))
             names = {info.filename for info in infos}
             if "manifest.json" not in names:
                 raise PlaygroundError(f"{where}: the entry manifest.json is missing", DAMAGED_HINT)
             _check_manifest(_json(zf, "manifest.json", where), names, where)
-            raw = {name: zf.read(name) for name in sorted(names)}
+            raw = {name: zf.read(name) for name in sorted(names) if not name.endswith(".safetensors")}
+
+            def tensors(name: str, limit: int, expected: dict | None = None) -> dict[str, torch.Tensor]:
+                try:
+                    return read_safetensors_entry(zf, name, f"{where} ({name})", limit, expected)
+                except PlaygroundError as exc:
+                    raise PlaygroundError(exc.message, exc.hint or DAMAGED_HINT) from None
+
+            return _project(raw, names, tensors, where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, RuntimeError,
             NotImplementedError) as exc:
-        raise PlaygroundError(f"{where} is damaged or not a project file ({exc})", DAMAGED_HINT) from None
+        raise PlaygroundError(f"{where} is damaged or not a project file ({reason(exc)})",
+                              DAMAGED_HINT) from None
     except OSError as exc:
         raise PlaygroundError(f"cannot read {where}: {exc.strerror or exc}",
                               "check that the file exists and that you may read it") from None
-    return _project(raw, where)
 
 
 def _json(zf: zipfile.ZipFile | dict[str, bytes], name: str, where: str) -> Any:
     data = zf.read(name) if isinstance(zf, zipfile.ZipFile) else zf[name]
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise PlaygroundError(f"{where}: {name} is not valid JSON ({exc})", DAMAGED_HINT) from None
+    return parse_json(data, f"{where}: {name}", PlaygroundError, DAMAGED_HINT)
 
 
 def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
@@ -147,10 +164,10 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
                               DAMAGED_HINT)
     version = manifest.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise PlaygroundError(f"{where}: bad schema version {version!r}", DAMAGED_HINT)
+        raise PlaygroundError(f"{where}: bad schema version {short(version)}", DAMAGED_HINT)
     if version > PROJECT_SCHEMA:
-        raise PlaygroundError(f"{where} was made by a newer version of the app (project schema {version}; "
-                              f"this version reads up to {PROJECT_SCHEMA})",
+        raise PlaygroundError(f"{where} was made by a newer version of the app (project schema "
+                              f"{short(version)}; this version reads up to {PROJECT_SCHEMA})",
                               "update the Neural Network Playground to open it")
     for name in REQUIRED:
         if name not in names:
@@ -160,10 +177,10 @@ def _check_manifest(manifest: Any, names: set[str], where: str) -> None:
         raise PlaygroundError(f"{where}: the manifest has no list of entries", DAMAGED_HINT)
     missing, unknown = sorted(set(listed) - names), sorted(names - set(listed) - {"manifest.json"})
     if missing:
-        raise PlaygroundError(f"{where}: the entry {missing[0]} is missing", DAMAGED_HINT)
+        raise PlaygroundError(f"{where}: the entry {clip(missing[0])} is missing", DAMAGED_HINT)
     if unknown or any(n not in CAPS for n in listed):
-        raise PlaygroundError(f"{where}: unexpected entry {(unknown or sorted(set(listed) - set(CAPS)))[0]}",
-                              DAMAGED_HINT)
+        odd = (unknown or sorted(set(listed) - set(CAPS)))[0]
+        raise PlaygroundError(f"{where}: unexpected entry {clip(odd)}", DAMAGED_HINT)
 
 
 def _names(value: Any) -> TypeGuard[list[str]]:
@@ -171,57 +188,56 @@ def _names(value: Any) -> TypeGuard[list[str]]:
 
 
 def _numbers(value: Any) -> TypeGuard[list[float]]:
-    return isinstance(value, list | tuple) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    return isinstance(value, list | tuple) and len(value) <= 4096 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value)
 
 
-def _shape(value: Any) -> TypeGuard[list[int]]:
-    return isinstance(value, list | tuple) and 1 <= len(value) <= 3 and all(
-        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 4096 for d in value)
-
-
-def facts_from_json(data: Any, where: str) -> DataFacts:
-    """The facts of data.json, checked: the dataset, one sample's shape, the outputs and the statistics.
+def facts_from_json(data: Any, where: str, hint: str = DAMAGED_HINT) -> DataFacts:
+    """The facts of data.json (or a model file's header), checked: the dataset, one sample's shape, the
+    outputs and the statistics.
 
     Files of project schema 1 and older model files (a plain "dataset_id" or "dataset", one mean and
     std, "num_classes") read as well.
     """
+    what = f"{where}: data.json"
+
     def bad(problem: str) -> PlaygroundError:
-        return PlaygroundError(f"{where}: data.json: {problem}", DAMAGED_HINT)
+        return PlaygroundError(f"{what}: {problem}", hint)
 
     if not isinstance(data, dict):
         raise bad("not a JSON object")
     old = not isinstance(data.get("dataset"), dict)
     named = data.get("dataset_id", data.get("dataset"))
-    if old and not (isinstance(named, str) and named):
-        raise bad("no dataset id")
+    if old and not (isinstance(named, str) and 0 < len(named) <= MAX_DATASET_ID):
+        raise bad(f"bad dataset id {short(named)}")
     try:
         ref = DataRef(str(named)) if old else DataRef.from_dict(data["dataset"])
     except DatasetError as exc:
         raise bad(exc.message) from None
-    shape, names, task = data.get("input_shape"), data.get("class_names"), data.get("task", CLASSIFICATION)
-    targets = data.get("target_names", [])
-    if not _shape(shape):
-        raise bad(f"bad input shape {shape!r}")
+    shape = check_input_shape(data.get("input_shape"), what, hint)
+    names, targets = data.get("class_names"), data.get("target_names", [])
+    task = data.get("task", CLASSIFICATION)
     if task not in TASKS:
-        raise bad(f"unknown task {task!r}")
+        raise bad(f"unknown task {short(task)}")
     if not _names(names) or not _names(targets):
-        raise bad("the class or target names are not a list of names")
+        raise bad("the class names or target names are not lists of names")
     if old and (isinstance(data.get("num_classes"), bool) or data.get("num_classes") != len(names)):
         raise bad("the class names do not match the number of classes")
+    check_class_names(names, len(names), what, hint)
+    check_class_names(targets, len(targets), what, hint)
     outputs = len(names) if task == CLASSIFICATION else len(targets)
     if not 1 <= outputs <= 100_000:
         raise bad(f"bad number of outputs {outputs}")
     mean, std = data.get("mean"), data.get("std")
-    if old and (_numbers([mean]) and _numbers([std])):
+    if old and not isinstance(mean, list | tuple) and not isinstance(std, list | tuple):
         mean, std = [mean], [std]
     if not (_numbers(mean) and _numbers(std)):
-        raise bad(f"bad mean {mean!r} or std {std!r}")
+        raise bad(f"the normalisation mean {short(mean)} or std {short(std)} is not a list of numbers")
     image = len(shape) == 3
     if len(mean) != len(std) or len(mean) != (shape[0] if image else 0):
         raise bad("the statistics do not fit the input shape (one per image channel, none for features)")
-    if any(v <= 0 for v in std):
-        raise bad("the standard deviation must be positive")
+    for m, s in zip(mean, std, strict=True):
+        check_norm(m, s, what, hint)
     return DataFacts(ref, tuple(shape), tuple(names), channel_stats(mean), channel_stats(std), task,
                      tuple(targets))
 
@@ -230,6 +246,10 @@ def _config(data: Any, where: str) -> TrainConfig:
     """A TrainConfig from config.json, with the type of every field checked first."""
     if not isinstance(data, dict):
         raise PlaygroundError(f"{where}: config.json is not a JSON object", DAMAGED_HINT)
+    unknown = sorted(set(data) - {f.name for f in fields(TrainConfig)})
+    if unknown:
+        raise PlaygroundError(f"{where}: config.json: unknown training setting {short(unknown[0])}",
+                              DAMAGED_HINT)
     for f in fields(TrainConfig):
         if f.name not in data:
             continue
@@ -239,8 +259,8 @@ def _config(data: Any, where: str) -> TrainConfig:
             isinstance(value, str) if isinstance(default, str) else
             isinstance(value, int) and not isinstance(value, bool) if isinstance(default, int) else
             isinstance(value, int | float) and not isinstance(value, bool))
-        if not ok:
-            raise PlaygroundError(f"{where}: config.json: bad {f.name} {value!r}", DAMAGED_HINT)
+        if not ok or (isinstance(value, str) and len(value) > 40):
+            raise PlaygroundError(f"{where}: config.json: bad {f.name} {short(value)}", DAMAGED_HINT)
     try:
         return TrainConfig.from_dict(data)
     except PlaygroundError as exc:
@@ -249,28 +269,21 @@ def _config(data: Any, where: str) -> TrainConfig:
 
 def _check_weights(weights: dict[str, torch.Tensor], model: PlaygroundNet, where: str) -> None:
     """Exact key set, shapes and dtypes of ``model``; only finite values."""
-    expected = model.state_dict()
-    missing, extra = sorted(set(expected) - set(weights)), sorted(set(weights) - set(expected))
-    if missing or extra:
-        what = f"lack {missing[0]}" if missing else f"have an extra tensor {extra[0]}"
-        raise PlaygroundError(f"{where}: the weights {what}: they do not match the network", DAMAGED_HINT)
-    for key, value in expected.items():
-        if weights[key].shape != value.shape or weights[key].dtype != value.dtype:
-            raise PlaygroundError(
-                f"{where}: the weights do not match the network: {key} is {weights[key].dtype} "
-                f"{tuple(weights[key].shape)}, the network needs {value.dtype} {tuple(value.shape)}",
-                DAMAGED_HINT)
+    problem = mismatch(header_of(weights), model.state_dict())
+    if problem:
+        raise PlaygroundError(f"{where}: {problem}", DAMAGED_HINT)
     bad = non_finite(weights)
     if bad:
         raise PlaygroundError(f"{where}: the weights contain NaN or infinite values ({bad[0]})",
                               "the run diverged before saving; open an earlier save or train anew")
 
 
-def _project(raw: dict[str, bytes], where: str) -> Project:
-    """Build a Project from the entries' bytes, checking each against the others."""
-    spec_text = raw["spec.json"].decode("utf-8", "replace")
+def _project(raw: dict[str, bytes], names: set[str], tensors: Callable[..., dict[str, torch.Tensor]],
+             where: str) -> Project:
+    """Build a Project from the JSON entries' bytes and ``tensors`` (a reader of the safetensors entries,
+    which checks each header against the network before its payload is read)."""
     try:
-        spec = NetworkSpec.from_json(spec_text)
+        spec = NetworkSpec.from_json(raw["spec.json"])
     except PlaygroundError as exc:
         raise PlaygroundError(f"{where}: spec.json: {exc.message}", exc.hint or DAMAGED_HINT) from None
     config = _config(_json(raw, "config.json", where), where)
@@ -283,20 +296,20 @@ def _project(raw: dict[str, bytes], where: str) -> Project:
     except PlaygroundError as exc:
         raise PlaygroundError(f"{where}: the network does not fit its data: {exc.message}",
                               exc.hint or DAMAGED_HINT) from None
-    weights = None
-    if "weights.safetensors" in raw:
-        weights = read_safetensors(raw["weights.safetensors"], f"{where} (weights.safetensors)", MAX_ELEMENTS)
-        _check_weights(weights, model, where)
-    resume = None
     for needs, needed in (("resume.json", "optimizer.safetensors"), ("optimizer.safetensors", "resume.json"),
                           ("resume.json", "weights.safetensors")):
-        if needs in raw and needed not in raw:
+        if needs in names and needed not in names:
             raise PlaygroundError(f"{where}: the entry {needed} is missing", DAMAGED_HINT)
-    if "resume.json" in raw:
-        tensors = read_safetensors(raw["optimizer.safetensors"], f"{where} (optimizer.safetensors)",
-                                   2 * MAX_ELEMENTS + 2**20)
+    weights = None
+    if "weights.safetensors" in names:
+        weights = tensors("weights.safetensors", MAX_ELEMENTS, model.state_dict())
+        _check_weights(weights, model, where)
+    resume = None
+    if "resume.json" in names:
+        meta = _json(raw, "resume.json", where)
+        state = tensors("optimizer.safetensors", 2 * MAX_ELEMENTS + 2**20)
         try:
-            resume = ResumeState.from_tensors_and_json(tensors, _json(raw, "resume.json", where))
+            resume = ResumeState.from_tensors_and_json(state, meta)
         except PlaygroundError as exc:
             raise PlaygroundError(f"{where}: {exc.message}", exc.hint) from None
     return Project(spec, config, facts, tuple(history), weights, resume)
@@ -306,47 +319,48 @@ def save_model(path: str | Path, spec: NetworkSpec, model: PlaygroundNet, facts:
                extra: dict[str, Any] | None = None) -> None:
     """Save weights and, in the header, the spec, the data ``facts`` and ``extra`` notes (the config...)."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    header = {"spec": spec.to_json(), "facts": json.dumps({**(extra or {}), **facts_to_json(facts)})}
     try:
-        atomic_write(Path(path), save_safetensors(tensors, metadata=header))
-    except OSError as exc:
-        raise PlaygroundError(f"cannot save {path}: {exc.strerror or exc}") from None
+        header = {"spec": spec.to_json(),
+                  "facts": json.dumps({**(extra or {}), **facts_to_json(facts)}, allow_nan=False)}
+    except (TypeError, ValueError) as exc:  # what this app could not read back is not written
+        raise PlaygroundError(f"cannot save {path}: {exc}") from None
+    save_file(path, save_safetensors(tensors, metadata=header), "choose another folder or file name")
 
 
 def model_config(path: str | Path) -> TrainConfig:
     """The training settings a model file was saved with (``save_model``'s "config" note), or the defaults
     when it has none or they cannot be read."""
-    path = Path(path)
     try:
-        with path.open("rb") as f:
-            size = int.from_bytes(f.read(8), "little")
-            if not 0 < size <= MAX_JSON_BYTES:
-                return TrainConfig()
-            header = json.loads(f.read(size)).get("__metadata__", {})
-        return _config(json.loads(header["facts"]).get("config"), str(path))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, PlaygroundError):
+        data = read_capped(Path(path), MAX_MODEL_BYTES + MAX_JSON_BYTES, PlaygroundError, "a model file")
+        meta = check_safetensors_header(data, str(path), MAX_ELEMENTS).metadata
+        return _config(parse_json(meta["facts"], f"{path}: facts").get("config"), str(path))
+    except (PlaygroundError, KeyError, TypeError, AttributeError):
         return TrainConfig()
 
 
 def load_model(path: str | Path) -> tuple[NetworkSpec, PlaygroundNet, DataFacts]:
     """Read a file written by ``save_model``; every problem is a PlaygroundError naming the file."""
     path = Path(path)
+    where = str(path)
+    data = read_capped(path, MAX_MODEL_BYTES + MAX_JSON_BYTES, PlaygroundError, "a model file")
+    meta = check_safetensors_header(data, where, MAX_ELEMENTS).metadata
+    if not (isinstance(meta.get("spec"), str) and isinstance(meta.get("facts"), str)):
+        raise PlaygroundError(f"{path} is not a model file of this app (no network in its header)",
+                              MODEL_HINT)
     try:
-        if path.stat().st_size > MAX_MODEL_BYTES + MAX_JSON_BYTES:
-            raise PlaygroundError(f"{path}: larger than {MAX_MODEL_BYTES // 2**20} MiB")
-        data = path.read_bytes()
-        tensors = read_safetensors(data, str(path), MAX_ELEMENTS)
-        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")]).get("__metadata__", {})
-        spec = NetworkSpec.from_json(header["spec"])
-        facts = facts_from_json(json.loads(header["facts"]), str(path))
+        spec = NetworkSpec.from_json(meta["spec"])
+    except SpecError as exc:
+        raise PlaygroundError(f"{path}: the network in the file: {exc.message}", MODEL_HINT) from None
+    facts = facts_from_json(parse_json(meta["facts"], f"{where}: facts"), where, MODEL_HINT)
+    try:
         model = build_model(spec, facts.input_shape, facts.outputs)
-    except OSError as exc:
-        raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError, AttributeError, SpecError) as exc:
-        raise PlaygroundError(f"{path} is not a model file of this app: {exc}") from None
-    expected = model.state_dict()
-    if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
-        raise PlaygroundError(f"{path}: the weights do not match the network in the file")
+    except SpecError as exc:
+        raise PlaygroundError(f"{path}: the network does not fit its data: {exc.message}",
+                              MODEL_HINT) from None
+    try:
+        tensors = read_safetensors(data, where, MAX_ELEMENTS, model.state_dict())
+    except PlaygroundError as exc:
+        raise PlaygroundError(f"{exc.message} (in the file)", MODEL_HINT) from None
     if non_finite(tensors):
         raise PlaygroundError(f"{path}: the weights contain NaN or infinite values")
     model.load_state_dict(tensors)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import re
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -11,6 +10,7 @@ from typing import Any, TypeGuard
 import torch
 
 from playground.errors import PlaygroundError, TrainingError
+from playground.safe_read import short
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _GENERATOR_BYTES = int(torch.Generator().get_state().numel())
@@ -80,9 +80,9 @@ class ResumeState:
             raise _bad("the resume data has a batch in progress before its first epoch")
         base_lr, first_loss = meta.get("base_lr"), meta.get("first_loss")
         if not _real(base_lr) or base_lr <= 0:
-            raise _bad(f"the resume data has a bad learning rate {base_lr!r}")
+            raise _bad(f"the resume data has a bad learning rate {short(base_lr)}")
         if first_loss is not None and not _real(first_loss):
-            raise _bad(f"the resume data has a bad first loss {first_loss!r}")
+            raise _bad(f"the resume data has a bad first loss {short(first_loss)}")
         totals = meta.get("epoch_totals")
         if not (isinstance(totals, list) and len(totals) == 3 and _int(totals[0]) and _real(totals[1])
                 and _int(totals[2]) and 0 <= totals[2] <= totals[0]):
@@ -187,13 +187,14 @@ def _int(value: Any) -> TypeGuard[int]:
 
 
 def _real(value: Any) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number of a sane size (a 400-digit integer is a number, but no float can hold it)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e300
 
 
 def _count(meta: dict, key: str) -> int:
     value = meta.get(key, 1 if key == "first_epoch" else 0 if key == "schedule_start" else None)
     if not _int(value):
-        raise _bad(f"the resume data has a bad {key} {value!r}")
+        raise _bad(f"the resume data has a bad {key} {short(value)}")
     return value
 
 
@@ -219,7 +220,7 @@ def _optimizer_state(tensors: dict[str, torch.Tensor], meta: dict) -> dict:
             ok = all(_int(v) for v in value) if key == "params" else (
                 _scalar(value) or (isinstance(value, list) and len(value) <= 8 and all(map(_real, value))))
             if not (isinstance(key, str) and _KEY.fullmatch(key) and ok):
-                raise _bad(f"the optimizer state has a bad setting {key!r}")
+                raise _bad(f"the optimizer state has a bad setting {short(key)}")
         ids.extend(group["params"])
         out_groups.append({k: tuple(v) if isinstance(v, list) and k != "params" else v
                            for k, v in group.items()})
@@ -230,25 +231,25 @@ def _optimizer_state(tensors: dict[str, torch.Tensor], meta: dict) -> dict:
     for pid_text, entry in param_state.items():
         pid = int(pid_text) if isinstance(pid_text, str) and pid_text.isdigit() else -1
         if pid not in ids or not isinstance(entry, dict) or set(entry) != {"tensors", "values"}:
-            raise _bad(f"the optimizer state has a bad entry for parameter {pid_text!r}")
+            raise _bad(f"the optimizer state has a bad entry for parameter {short(pid_text)}")
         names, values = entry["tensors"], entry["values"]
         if not (isinstance(names, list) and isinstance(values, dict)):
-            raise _bad(f"the optimizer state has a bad entry for parameter {pid_text!r}")
+            raise _bad(f"the optimizer state has a bad entry for parameter {short(pid_text)}")
         slot: dict[str, Any] = {}
         for key in names:
             tensor = tensors.get(f"optimizer.{pid}.{key}") if isinstance(key, str) else None
             if tensor is None or not _KEY.fullmatch(key) or not tensor.is_floating_point():
-                raise _bad(f"the optimizer state lacks a valid tensor {key!r} for parameter {pid}")
+                raise _bad(f"the optimizer state lacks a valid tensor {short(key)} for parameter {pid}")
             if not bool(torch.isfinite(tensor).all()):
                 raise _bad(f"the optimizer state for parameter {pid} holds NaN or infinite values")
             slot[key] = tensor
             used.add(f"optimizer.{pid}.{key}")
         for key, value in values.items():
             if not (_KEY.fullmatch(key) and _scalar(value)) or key in slot:
-                raise _bad(f"the optimizer state has a bad value {key!r} for parameter {pid}")
+                raise _bad(f"the optimizer state has a bad value {short(key)} for parameter {pid}")
             slot[key] = value
         state[pid] = slot
     extra = sorted(set(tensors) - used)
     if extra:
-        raise _bad(f"the resume data holds an unexpected tensor {extra[0]!r}")
+        raise _bad(f"the resume data holds an unexpected tensor {short(extra[0])}")
     return {"state": state, "param_groups": out_groups}

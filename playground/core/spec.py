@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -10,13 +11,24 @@ from typing import Any
 from playground.core.activations import ACTIVATIONS
 from playground.core.layers import LAYER_TYPES
 from playground.errors import SpecError
+from playground.safe_read import parse_json, short
 
 SCHEMA_VERSION = 1
+MAX_LAYERS = 1000
+"""More layers than any network this app trains; a spec with more is refused before it is built."""
+MAX_SPEC_BYTES = 4 * 1024 * 1024
+MAX_MAGNITUDE = 2**53
+"""Parameter values beyond this are refused as they are read (every range in the catalogue is far
+smaller), so no later arithmetic meets a 4,000-digit integer."""
 
 
 def _coerce(type_name: str, name: str, value: Any, kind: type) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SpecError(f"{type_name}: parameter '{name}' must be a number, not {value!r}")
+        raise SpecError(f"{type_name}: parameter '{name}' must be a number, not {short(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"{type_name}: parameter '{name}' must be a finite number, not {value}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise SpecError(f"{type_name}: parameter '{name}' is far out of range ({short(value)})")
     if kind is int:
         if isinstance(value, float) and not value.is_integer():
             raise SpecError(f"{type_name}: parameter '{name}' must be a whole number, not {value}")
@@ -38,26 +50,24 @@ class LayerSpec:
     trainable: bool = True
 
     def __post_init__(self) -> None:
-        row = LAYER_TYPES.get(self.type)
+        row = LAYER_TYPES.get(self.type) if isinstance(self.type, str) else None
         if row is None:
             known = ", ".join(LAYER_TYPES)
-            raise SpecError(f"unknown layer type '{self.type}'", f"known types: {known}")
+            raise SpecError(f"unknown layer type {short(self.type)}", f"known types: {known}")
         given = dict(self.params)
         names = {p.name for p in row.params}
-        unknown = sorted(set(given) - names)
+        unknown = sorted(short(k) for k in set(given) - names)
         if unknown:
             allowed = ", ".join(sorted(names)) or "none"
-            raise SpecError(
-                f"{self.type}: unknown parameter '{unknown[0]}'", f"parameters: {allowed}"
-            )
+            raise SpecError(f"{self.type}: unknown parameter {unknown[0]}", f"parameters: {allowed}")
         values = row.defaults()
         for p in row.params:
             if p.name in given:
                 values[p.name] = _coerce(self.type, p.name, given[p.name], p.kind)
         object.__setattr__(self, "params", MappingProxyType(values))
-        if self.activation not in ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             known = ", ".join(ACTIVATIONS)
-            raise SpecError(f"unknown activation '{self.activation}'", f"known: {known}")
+            raise SpecError(f"unknown activation {short(self.activation)}", f"known: {known}")
         if self.activation != "none" and not row.has_activation:
             raise SpecError(f"{self.type} takes no activation; add an Activation layer after it")
         if not isinstance(self.trainable, bool):
@@ -89,16 +99,18 @@ class LayerSpec:
         """Read a layer from plain data, with clear errors."""
         if not isinstance(data, dict):
             raise SpecError(f"a layer must be an object, not {type(data).__name__}")
-        extra = sorted(set(data) - {"type", "params", "activation", "trainable"})
+        extra = sorted(short(k) for k in set(data) - {"type", "params", "activation", "trainable"})
         if extra:
-            raise SpecError(f"layer: unknown field '{extra[0]}'")
+            raise SpecError(f"layer: unknown field {extra[0]}")
         if "type" not in data:
             raise SpecError("layer: missing field 'type'")
+        if not isinstance(data["type"], str):
+            raise SpecError(f"layer: the type must be a name, not {short(data['type'])}")
         params = data.get("params", {})
         if not isinstance(params, dict):
-            raise SpecError(f"{data['type']}: 'params' must be an object")
+            raise SpecError(f"{short(data['type'])}: 'params' must be an object")
         return cls(
-            str(data["type"]),
+            data["type"],
             MappingProxyType(params),
             data.get("activation", "none"),
             data.get("trainable", True),
@@ -163,16 +175,19 @@ class NetworkSpec:
         if not isinstance(data, dict):
             raise SpecError("a network spec must be a JSON object with a 'layers' list")
         version = data.get("schema_version", SCHEMA_VERSION)
-        if not isinstance(version, int) or version < 1:
-            raise SpecError(f"bad schema_version {version!r}")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise SpecError(f"bad schema_version {short(version)}")
         if version > SCHEMA_VERSION:
             raise SpecError(
-                f"the spec has schema version {version}, newer than this app's {SCHEMA_VERSION}",
+                f"the spec has schema version {short(version)}, newer than this app's {SCHEMA_VERSION}",
                 "update the Neural Network Playground",
             )
         layers = data.get("layers")
         if not isinstance(layers, list):
             raise SpecError("a network spec needs a 'layers' list")
+        if len(layers) > MAX_LAYERS:
+            raise SpecError(f"the spec has {len(layers):,} layers, more than the {MAX_LAYERS:,} "
+                            "this app builds")
         out = []
         for i, item in enumerate(layers, start=1):
             try:
@@ -182,10 +197,9 @@ class NetworkSpec:
         return cls(tuple(out))
 
     @classmethod
-    def from_json(cls, text: str) -> NetworkSpec:
-        """Parse JSON text; bad JSON is a SpecError naming the line."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-        return cls.from_dict(data)
+    def from_json(cls, text: str | bytes) -> NetworkSpec:
+        """Parse JSON text; anything but a valid spec (bad JSON included) is a SpecError."""
+        if len(text) > MAX_SPEC_BYTES:
+            raise SpecError(f"{len(text):,} characters is too long for a network spec",
+                            "network specs are small JSON files")
+        return cls.from_dict(parse_json(text, "", SpecError))

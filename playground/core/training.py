@@ -17,6 +17,7 @@ from torch import nn  # thread while the GUI thread imports too can deadlock, so
 from playground.core.builder import PlaygroundNet, build_model
 from playground.core.choices import INITS, LOSSES, OPTIMIZERS, SCHEDULES
 from playground.core.diagnostics import Diagnostics
+from playground.core.memory import OOM_HINT, check_batch_fits, is_out_of_memory, release
 from playground.core.metrics import (
     BatchRecord,
     EpochRecord,
@@ -39,6 +40,7 @@ from playground.data.tensors import (
     split_validation,
 )
 from playground.errors import TrainingError
+from playground.safe_read import short
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SNAPSHOT_SECONDS = 0.3
@@ -47,7 +49,6 @@ DIAGNOSTICS_SECONDS = 1 / 30  # gradient norms and dead units at most this often
 # runs, even with aggressive learning rates, stay under 2x; a blow-up passes 3x within a few steps.
 DIVERGE_FACTOR = 3.0
 DIVERGED_HINT = "lower the learning rate (try 10x smaller) or use Adam"
-OOM_HINT = "use a smaller batch size or a smaller network"
 
 # Ranges of the numeric fields: (minimum, maximum); the GUI form uses the same table.
 RANGES: dict[str, tuple[float, float]] = {
@@ -87,10 +88,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is None and name == "seed":
                 continue
-            if not isinstance(value, int | float) or not math.isfinite(value) or not (
-                low <= value <= high
-            ):
-                raise TrainingError(f"{name} must be between {low:g} and {high:g}, not {value}")
+            if not isinstance(value, int | float) or not (low <= value <= high):  # NaN and inf fail it too
+                raise TrainingError(f"{name} must be between {low:g} and {high:g}, not {short(value)}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -291,17 +290,20 @@ class Trainer:
 
     def run(self) -> Iterator[Record]:
         """Train for ``config.epochs`` epochs, yielding records; ends with a StateRecord."""
+        ds = self.dataset
+        check_batch_fits(self.spec, ds.input_shape, ds.outputs, self.config.batch_size, self.device)
         try:
             yield from self._run()
-        except (torch.OutOfMemoryError, MemoryError):
+            return
+        except (MemoryError, RuntimeError) as exc:  # torch.OutOfMemoryError and the CPU allocator's too
             self.state = RunState.FAILED
-            self.model.zero_grad(set_to_none=True)
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            raise TrainingError("out of memory while training", OOM_HINT) from None
+            if not is_out_of_memory(exc):
+                raise
         except Exception:
             self.state = RunState.FAILED
             raise
+        release(self.model)  # outside the except block, so the failed step's frames and tensors are freed
+        raise TrainingError("out of memory while training", OOM_HINT)
 
     def _splits(self) -> tuple[TensorSplit, TensorSplit | None, TensorSplit]:
         ds, cfg = self.dataset, self.config

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import pickle
+import re
+import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 from torch import nn
 
 from playground.core.archive import check_zip_entries, non_finite, read_safetensors
 from playground.errors import PlaygroundError
+from playground.safe_read import clip, open_regular, read_capped, reason, short
 
 MAX_WEIGHTS_FILE_BYTES = 1024 * 1024 * 1024
 MAX_WEIGHTS_ELEMENTS = MAX_WEIGHTS_FILE_BYTES // 2
 TORCH_SUFFIXES = (".pt", ".pth")
 SUFFIXES = (*TORCH_SUFFIXES, ".safetensors")
+MAX_PICKLE_BYTES = 64 * 1024 * 1024
+"""data.pkl holds the structure of a state dict, not its numbers: far smaller than this."""
+LISTED = 10
+"""Names a report lists of each kind; the rest are counted."""
 WRAPPERS = ("state_dict", "model")
 PLAIN_HINT = ("save only the weights: torch.save(model.state_dict(), path), or use safetensors; "
               "open only files from sources you trust")
@@ -40,33 +48,49 @@ class WeightsReport:
     def text(self) -> str:
         """A readable, multi-line account for a dialog."""
         total = len(self.loaded) + len(self.missing) + len(self.mismatched)
-        lines = [f"{len(self.loaded)} of {total} tensors of the network match the file."]
+        lines = [f"{len(self.loaded):,} of {total:,} tensors of the network match the file."]
         if self.missing:
-            lines.append(f"Missing from the file ({len(self.missing)}): {', '.join(self.missing)}")
+            lines.append(f"Missing from the file ({len(self.missing):,}): {_names(self.missing)}")
         if self.unexpected:
-            lines.append(f"In the file but not in the network ({len(self.unexpected)}): "
-                         f"{', '.join(self.unexpected)}")
-        for name, found, wanted in self.mismatched:
+            lines.append(f"In the file but not in the network ({len(self.unexpected):,}): "
+                         f"{_names(self.unexpected)}")
+        for name, found, wanted in self.mismatched[:LISTED]:
             what = (f"shape {_dims(found)} in the file, {_dims(wanted)} in the network" if found != wanted
                     else f"shape {_dims(found)}, but a different number type")
             lines.append(f"Different: {name}: {what}")
+        if len(self.mismatched) > LISTED:
+            lines.append(f"... and {len(self.mismatched) - LISTED:,} more different tensors")
         return "\n".join(lines)
+
+
+def _names(names: tuple[str, ...]) -> str:
+    """The first LISTED names, and how many more there are."""
+    shown = ", ".join(clip(name) for name in names[:LISTED])
+    return shown + (f", and {len(names) - LISTED:,} more" if len(names) > LISTED else "")
 
 
 def _dims(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape)) or "scalar"
 
 
-def _check_torch_zip(path: Path) -> None:
+def _check_torch_zip(stream: BinaryIO, path: Path) -> None:
     """A .pt/.pth must be PyTorch's zip format with safe entry names and sizes, checked before torch.load."""
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(stream):
         raise PlaygroundError(f"{path} is not a PyTorch zip file (older formats are not read)",
                               "re-save it with a current PyTorch, or as .safetensors")
     try:
-        with zipfile.ZipFile(path) as zf:
-            check_zip_entries(zf, str(path), lambda _name: MAX_WEIGHTS_FILE_BYTES, MAX_WEIGHTS_FILE_BYTES)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise PlaygroundError(f"{path} is damaged ({exc})", PLAIN_HINT) from None
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as zf:
+            infos = check_zip_entries(zf, str(path), lambda _name: MAX_WEIGHTS_FILE_BYTES,
+                                      MAX_WEIGHTS_FILE_BYTES)
+            pickles = [i for i in infos
+                       if i.filename.endswith("/data.pkl") and i.file_size <= MAX_PICKLE_BYTES]
+            if len(pickles) != 1 or not zf.read(pickles[0]).endswith(b"."):
+                raise PlaygroundError(f"{path} is damaged: its data.pkl is missing or cut short",
+                                      "save the weights again")
+    except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
+        raise PlaygroundError(f"{path} is damaged ({reason(exc)})", PLAIN_HINT) from None
+    stream.seek(0)
 
 
 def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
@@ -79,35 +103,38 @@ def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
     if not isinstance(loaded, dict) or not loaded:
         raise PlaygroundError(f"{path} holds no dictionary of named tensors (a state_dict)", PLAIN_HINT)
     for key, value in loaded.items():
-        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
-            raise PlaygroundError(f"{path}: the entry {key!r} is a {type(value).__name__}, not a tensor",
-                                  PLAIN_HINT)
+        if not isinstance(key, str):
+            raise PlaygroundError(f"{path}: the key {short(key)} is not a name (a state dict maps names to "
+                                  "tensors)", PLAIN_HINT)
+        if not isinstance(value, torch.Tensor):
+            kind = type(value).__name__
+            raise PlaygroundError(f"{path}: the entry {short(key)} is {'an' if kind[0] in 'aeiou' else 'a'} "
+                                  f"{kind}, not a tensor", PLAIN_HINT)
     return dict(loaded)
 
 
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """Read a state dict from .pt/.pth (weights-only unpickling, never full) or .safetensors, on the CPU.
 
-    Refuses files over the size cap, unsafe or oversized zip entries, anything but named tensors, and
-    NaN or infinite values; every problem is a PlaygroundError naming the file.
+    Refuses anything but a regular file, files over the size cap, unsafe or oversized zip entries,
+    anything but named tensors, and NaN or infinite values; every problem is a PlaygroundError naming
+    the file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise PlaygroundError(f"{path}: unknown weights file type '{path.suffix}'",
                               f"choose a {', '.join(SUFFIXES)} file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_WEIGHTS_FILE_BYTES:
-            raise PlaygroundError(f"{path} is larger than {MAX_WEIGHTS_FILE_BYTES // 2**20} MiB",
-                                  "this app trains small networks; use a smaller model")
-        if suffix == ".safetensors":
-            tensors = read_safetensors(path.read_bytes(), str(path), MAX_WEIGHTS_ELEMENTS)
-        else:
-            _check_torch_zip(path)
-            tensors = _unwrap(_torch_load(path), path)
-    except OSError as exc:
-        raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if suffix == ".safetensors":
+        data = read_capped(path, MAX_WEIGHTS_FILE_BYTES, PlaygroundError, "a weights file")
+        tensors = read_safetensors(data, str(path), MAX_WEIGHTS_ELEMENTS)
+    else:
+        try:
+            with open_regular(path, MAX_WEIGHTS_FILE_BYTES, PlaygroundError, "a weights file") as stream:
+                _check_torch_zip(stream, path)
+                tensors = _unwrap(_torch_load(stream, path), path)
+        except OSError as exc:
+            raise PlaygroundError(f"cannot read {path}: {exc.strerror or exc}") from None
     bad = non_finite(tensors)
     if bad:
         raise PlaygroundError(f"{path}: the tensor {bad[0]} contains NaN or infinite values",
@@ -115,16 +142,21 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     return tensors
 
 
-def _torch_load(path: Path) -> Any:
+def _torch_load(stream: BinaryIO, path: Path) -> Any:
     try:
-        return torch.load(path, weights_only=True, map_location="cpu")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's remarks on odd pickles; the outcome is reported here
+            return torch.load(stream, weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as exc:
-        why = [line for line in str(exc).splitlines() if "GLOBAL" in line or "Unsupported" in line]
-        detail = f" ({why[0].strip()})" if why else ""
-        raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened{detail}",
+        named = re.search(r"GLOBAL (\S+)", str(exc))
+        if named is None:
+            raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights",
+                                  PLAIN_HINT) from None
+        raise PlaygroundError(f"{path} holds more than plain tensors, so it was not opened (it refers to "
+                              f"{clip(named.group(1))})", PLAIN_HINT) from None
+    except Exception as exc:  # the weights-only unpickler raises many types on damaged data: the file's fault
+        raise PlaygroundError(f"{path} is damaged and could not be read as PyTorch weights ({reason(exc)})",
                               PLAIN_HINT) from None
-    except (RuntimeError, ValueError, EOFError, TypeError, KeyError, AttributeError, ImportError) as exc:
-        raise PlaygroundError(f"{path} could not be read as PyTorch weights ({exc})", PLAIN_HINT) from None
 
 
 def compare(tensors: dict[str, torch.Tensor], model: nn.Module) -> WeightsReport:
@@ -157,7 +189,7 @@ def load_weights(path: str | Path, model: nn.Module, strict: bool = True) -> Wei
     report = compare(tensors, model)
     if strict and not report.ok:
         raise PlaygroundError(f"{path} does not match the network:\n{report.text()}",
-                              "load it without the exact-match option to take only the matching tensors")
+                              "the spec must describe the network these weights were saved from")
     if report.loaded:
         with torch.no_grad():
             state = model.state_dict()

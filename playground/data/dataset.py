@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.data.checks import pixel_stats
 from playground.errors import DatasetError
 
 CLASSIFICATION, REGRESSION = "classification", "regression"
@@ -210,20 +211,6 @@ def channel_stats(value: float | Sequence[float]) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
-def pixel_stats(images: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per-channel mean and standard deviation of uint8 (N, C, H, W) pixels scaled to [0, 1], from a
-    histogram of each channel (no float copy of the images)."""
-    values = np.arange(256, dtype=np.float64) / 255.0
-    means, stds = [], []
-    for channel in range(images.shape[1]):
-        counts = np.bincount(images[:, channel].ravel(), minlength=256).astype(np.float64)
-        total = counts.sum()
-        mean = float((counts * values).sum() / total)
-        means.append(round(mean, 4))
-        stds.append(round(float(np.sqrt((counts * (values - mean) ** 2).sum() / total)), 4))
-    return tuple(means), tuple(stds)
-
-
 def _targets(name: str, y: np.ndarray, task: str, classes: int) -> np.ndarray:
     if task == CLASSIFICATION:
         if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
@@ -288,7 +275,7 @@ def make_dataset(ref: DataRef, name: str, train: tuple[np.ndarray, np.ndarray],
         names = ()
     else:
         targets = ()
-    mean, std = pixel_stats(train_x) if image else ((), ())
+    mean, std = pixel_stats(train_x, name) if image else ((), ())
     for array in (train_x, train_y, test_x, test_y):
         array.setflags(write=False)
     return Dataset(ref, name, names, train_x, train_y, test_x, test_y, mean, std, task, targets, description)

@@ -49,10 +49,14 @@ def _read(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, Path]]:
     """The drawings saved so far (empty arrays when there are none yet) and the files they are in.
 
     Raises:
-        DatasetError: the files exist but are malformed or do not hold 28x28 images.
+        DatasetError: the folder cannot be read, or its files are malformed or do not hold 28x28 images.
     """
-    if not folder.is_dir() or not any(p.name.endswith(("-ubyte", "-ubyte.gz")) for p in folder.iterdir()):
-        return _empty(), {}
+    try:
+        if not folder.is_dir() or not any(p.name.endswith(("-ubyte", "-ubyte.gz")) for p in folder.iterdir()):
+            return _empty(), {}
+    except OSError as exc:
+        raise DatasetError(f"{folder}: cannot read the folder ({exc.strerror or exc})",
+                           hint="check that you may read the folder, or move it away to start anew") from None
     files = find_idx_files(folder)
     train = read_idx_pair(files["train_images"], files["train_labels"])
     test = read_idx_pair(files["test_images"], files["test_labels"])

@@ -11,11 +11,14 @@ import numpy as np
 
 from playground.atomic import atomic_write
 from playground.errors import DatasetError, IdxFormatError
+from playground.safe_read import open_regular
 
 GZIP_MAGIC = b"\x1f\x8b"
 UBYTE = 0x08
 MAX_NDIM = 4
 _CHUNK = 1 << 20
+_HEADER_ROOM = 64 * 1024
+"""A file may be this much larger than the data its header claims (header, gzip framing)."""
 _BAD_FILE_HINT = "download the file again, or pick another dataset"
 _GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
@@ -85,14 +88,13 @@ def read_idx(path: str | Path, *, max_bytes: int = 200_000_000) -> np.ndarray:
         max_bytes: refuse files whose header claims more data bytes than this, before reading.
 
     Raises:
-        DatasetError: the file is missing or cannot be read.
+        DatasetError: the file is missing, cannot be read, is not a regular file, or is far larger than
+            ``max_bytes``.
         IdxFormatError: the file breaks the IDX format or its gzip stream is broken.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such file", hint="check the path or download the dataset")
     try:
-        with path.open("rb") as raw:
+        with open_regular(path, max_bytes + _HEADER_ROOM, DatasetError, "an IDX file") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
             if not compressed:
@@ -187,17 +189,21 @@ def find_idx_files(folder: str | Path) -> dict[str, Path]:
         DatasetError: the folder is missing or lacks some of the files.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DatasetError(f"{folder}: no such folder", hint="give a folder holding IDX files")
     found: dict[str, Path] = {}
     missing: list[str] = []
-    for key, spec in _IDX_KEYS.items():
-        names = _candidates(*spec)
-        match = next((folder / name for name in names if (folder / name).is_file()), None)
-        if match is None:
-            missing.append(f"{key} (e.g. {names[0]} or {names[1]})")
-        else:
-            found[key] = match
+    try:
+        if not folder.is_dir():
+            raise DatasetError(f"{folder}: no such folder", hint="give a folder holding IDX files")
+        for key, spec in _IDX_KEYS.items():
+            names = _candidates(*spec)
+            match = next((folder / name for name in names if (folder / name).is_file()), None)
+            if match is None:
+                missing.append(f"{key} (e.g. {names[0]} or {names[1]})")
+            else:
+                found[key] = match
+    except OSError as exc:
+        raise DatasetError(f"{folder}: cannot read the folder ({exc.strerror or exc})",
+                           hint="check that you may read the folder and its files") from None
     if missing:
         raise DatasetError(
             f"{folder}: missing {', '.join(missing)}",

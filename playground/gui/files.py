@@ -8,10 +8,12 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from playground.atomic import is_read_only
 from playground.core.project import PROJECT_SUFFIX, Project, load_project, save_project
 from playground.core.spec import NetworkSpec
+from playground.core.specfile import read_spec_file
 from playground.errors import PlaygroundError
-from playground.gui.document import read_spec, write_spec
+from playground.gui.document import write_spec
 from playground.gui.project import ProjectDocument
 
 MAX_RECENT = 8
@@ -89,7 +91,7 @@ class ProjectFiles(QObject):
         """Open ``path`` without asking: a project, or a network spec as a new untitled project.
         Errors are shown in a message box and leave the open project as it was."""
         try:
-            loaded = load_project(path) if is_project(path) else read_spec(path)
+            loaded = load_project(path) if is_project(path) else read_spec_file(path)
         except PlaygroundError as exc:
             show_error(self._window, self.tr("Cannot open %1").replace("%1", path.name), exc)
             return False
@@ -103,6 +105,14 @@ class ProjectFiles(QObject):
             self._show(self.tr("Opened %1.").replace("%1", path.name), warning)
         self._remember(path)
         return True
+
+    def reopen(self, path: Path) -> bool:
+        """Open the project that was open when the app last closed; one that cannot be opened any more is
+        reported (by ``open_path``) and forgotten, so the next start does not try it again."""
+        if self.open_path(path):
+            return True
+        self._set_path(None, self.document.model.spec)
+        return False
 
     def new_from_project(self) -> bool:
         """Ask for a trained project and start a new untitled one on its network and weights."""
@@ -163,6 +173,8 @@ class ProjectFiles(QObject):
         if not name:
             return False
         path = Path(name) if Path(name).suffix else Path(name).with_suffix(".json")
+        if not self._may_replace(path):
+            return False
         try:
             write_spec(path, self.document.model.spec)
         except PlaygroundError as exc:
@@ -188,14 +200,27 @@ class ProjectFiles(QObject):
         """Recently opened or saved files (projects and network specs), newest first."""
         value = self._settings.value(RECENT_KEY, [])
         if isinstance(value, str):
-            return [value]
+            return [value] if value else []
         return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
     # --- helpers -----------------------------------------------------------------------------
 
+    def _may_replace(self, path: Path) -> bool:
+        """True unless ``path`` is read-only and the person does not want it replaced."""
+        if not is_read_only(path):
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self._window, self.tr("Replace a read-only file?"),
+            self.tr("%1 is read-only. Replace it anyway? (It stays read-only.)").replace("%1", path.name),
+            buttons.Yes | buttons.Cancel, buttons.Cancel)
+        return answer == buttons.Yes
+
     def _save_to(self, path: Path) -> bool:
+        if not self._may_replace(path):
+            return False
         try:
-            save_project(path, self.document.project())
+            save_project(path, self.document.project(), replace_read_only=True)
         except PlaygroundError as exc:
             show_error(self._window, self.tr("Cannot save the project"), exc)
             return False

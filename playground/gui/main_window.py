@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         if path is None or not is_project(path) or not path.is_file():
             self.files.path = None
             return False
-        return self.files.open_path(path)
+        return self.files.reopen(path)
 
     def offer_recovery(self) -> bool:
         """After an unclean exit, offer to restore the unsaved project; True when restored."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal, Slot
@@ -14,9 +15,12 @@ from playground.data.drawings import data_root
 from playground.errors import PlaygroundError
 from playground.gui.files import ProjectFiles, show_error
 from playground.gui.session import TrainingSession
+from playground.safe_read import read_json
 
 AUTOSAVE_MS = 60_000
 FOLDER = "recovery"
+DAMAGED = "damaged"
+MAX_META_BYTES = 64 * 1024
 
 
 def recovery_dir() -> Path:
@@ -89,8 +93,14 @@ class Recovery(QObject):
             path.unlink(missing_ok=True)
 
     def offer(self) -> bool:
-        """After an unclean exit, ask to restore the unsaved project; True when it was restored."""
+        """After an unclean exit, ask to restore the unsaved project; True when it was restored. A recovery
+        file that cannot be read is moved aside (to ``damaged/``) and reported instead."""
         if not self.pending():
+            return False
+        try:
+            project = load_project(self.project_path)
+        except PlaygroundError as exc:
+            self._report_damaged(exc)
             return False
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
@@ -101,14 +111,25 @@ class Recovery(QObject):
         if answer != buttons.Yes:
             self.discard()
             return False
-        try:
-            project = load_project(self.project_path)
-        except PlaygroundError as exc:
-            show_error(self._window, self.tr("Cannot restore the project"), exc)
-            self.discard()
-            return False
         self.files.restore(project, self._original_path())
         return True
+
+    def _report_damaged(self, error: PlaygroundError) -> None:
+        """Move the unreadable recovery file aside, so the next start does not stumble on it, and say so."""
+        folder = self.folder / DAMAGED
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        try:
+            folder.mkdir(exist_ok=True)
+            for path in (self.project_path, self.meta_path):
+                if path.exists():
+                    path.replace(folder / f"{path.stem}-{stamp}{path.suffix}")
+            where = self.tr("It was moved to %1.").replace("%1", str(folder))
+        except OSError:
+            self.discard()
+            where = self.tr("It was deleted.")
+        text = self.tr("The unsaved project kept from last time cannot be restored: %1")
+        text = text.replace("%1", error.message)
+        show_error(self._window, self.tr("Cannot restore the unsaved project"), PlaygroundError(text, where))
 
     def close(self) -> None:
         """A clean close: no recovery file is left, and the folder is free for the next instance."""
@@ -120,7 +141,7 @@ class Recovery(QObject):
 
     def _original_path(self) -> Path | None:
         try:
-            path = json.loads(self.meta_path.read_text(encoding="utf-8")).get("path", "")
-        except (OSError, ValueError, AttributeError):
+            path = read_json(self.meta_path, MAX_META_BYTES).get("path", "")
+        except (PlaygroundError, AttributeError):
             return None
-        return Path(path) if isinstance(path, str) and path else None
+        return Path(path) if isinstance(path, str) and path and "\x00" not in path else None

@@ -253,7 +253,7 @@ def test_a_regression_project_on_features_keeps_its_facts(tmp_path):
 @pytest.mark.parametrize(("entry", "data", "problem"), [
     ("data_json", {**OLD_DATA, "std": 0.0}, "standard deviation"),
     ("data_json", {**OLD_DATA, "num_classes": 3}, "class names"),
-    ("data_json", {**OLD_DATA, "mean": "dark"}, "bad mean"),
+    ("data_json", {**OLD_DATA, "mean": "dark"}, "normalisation mean"),
     ("data_json", {"dataset": {"id": "x", "options": {"n": [1]}}, "input_shape": [1, 28, 28],
                    "class_names": list(DIGITS), "mean": [0.1], "std": [0.3]}, "plain values"),
     ("data_json", {"dataset": {"id": "x"}, "input_shape": [3, 28, 28], "class_names": list(DIGITS),
@@ -283,7 +283,7 @@ def test_resume_data_without_its_tensors(saved):
 
 @pytest.mark.parametrize(("key", "value", "problem"), [
     ("step", -1, "bad step"),
-    ("base_lr", float("nan"), "bad learning rate"),
+    ("base_lr", -1.0, "bad learning rate"),  # NaN is refused before, as no JSON holds it
     ("epoch_totals", [10, 1.0, 11], "bad epoch totals"),
     ("param_state", {"7": {"tensors": ["exp_avg"], "values": {}}}, "parameter '7'"),
 ])

@@ -158,3 +158,62 @@ def test_other_bad_files(tmp_path, name, content, problem):
 def test_missing_file(tmp_path):
     with pytest.raises(PlaygroundError, match="cannot read"):
         read_state_dict(tmp_path / "none.pt")
+
+
+def test_a_strict_mismatch_hint_names_no_option_that_does_not_exist(tmp_path):
+    torch.save(build_model(preset("lenet5"), MNIST, 10).state_dict(), tmp_path / "lenet.pt")
+    with pytest.raises(PlaygroundError) as info:
+        load_weights(tmp_path / "lenet.pt", _model())
+    assert "exact-match option" not in info.value.hint and "spec" in info.value.hint
+
+
+def test_a_folder_named_like_weights_is_called_a_folder(tmp_path):
+    (tmp_path / "x.pt").mkdir()
+    with pytest.raises(PlaygroundError, match="it is a folder, not a weights file"):
+        read_state_dict(tmp_path / "x.pt")
+
+
+def test_an_unreadable_weights_file_says_permission_denied(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    path = tmp_path / "w.pt"
+    torch.save(_model().state_dict(), path)
+    denied = PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    def guard(original):
+        def call(file, *args, **kwargs):
+            if isinstance(file, str | os.PathLike) and os.fspath(file) == str(path):
+                raise denied
+            return original(file, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "open", guard(os.open))  # a file without read permission: stat works, open fails
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    with pytest.raises(PlaygroundError, match="Permission denied") as info:
+        read_state_dict(path)
+    assert "zip" not in info.value.message
+
+
+@pytest.mark.parametrize(("state", "problem"), [
+    ({1: torch.zeros(2)}, "the key 1 is not a name"),
+    ({"a": 3}, "the entry 'a' is an int, not a tensor"),
+])
+def test_entries_that_are_not_named_tensors_are_described_rightly(tmp_path, state, problem):
+    torch.save(state, tmp_path / "odd.pt")
+    with pytest.raises(PlaygroundError, match=problem):
+        read_state_dict(tmp_path / "odd.pt")
+
+
+def test_a_truncated_pickle_is_called_damaged(tmp_path):
+    torch.save(_model().state_dict(), tmp_path / "w.pt")
+    with zipfile.ZipFile(tmp_path / "w.pt") as zf:
+        entries = {info.filename: zf.read(info) for info in zf.infolist()}
+    pickle_name = next(name for name in entries if name.endswith("data.pkl"))
+    for cut in (1, len(entries[pickle_name]) // 3, len(entries[pickle_name]) - 1):
+        with zipfile.ZipFile(tmp_path / "cut.pt", "w") as zf:
+            for name, data in entries.items():
+                zf.writestr(name, data[:cut] if name == pickle_name else data)
+        with pytest.raises(PlaygroundError, match="cut.pt is damaged") as info:
+            read_state_dict(tmp_path / "cut.pt")
+        assert "()" not in info.value.message and "more than plain tensors" not in info.value.message

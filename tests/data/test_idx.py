@@ -85,7 +85,7 @@ def test_malformed_header(tmp_path: Path, data: bytes, words: str) -> None:
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="no such file"):
         read_idx(tmp_path / "absent.gz")
-    with pytest.raises(DatasetError, match="no such file"):
+    with pytest.raises(DatasetError, match="a folder, not an IDX file"):
         read_idx(tmp_path)
 
 

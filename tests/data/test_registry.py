@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from playground.data import registry
-from playground.data.dataset import REGRESSION, DataRef, OptionDef, make_dataset, pixel_stats
+from playground.data.checks import pixel_stats
+from playground.data.dataset import REGRESSION, DataRef, OptionDef, make_dataset
 from playground.data.registry import SourceKind, check, kind_of, list_datasets, load_dataset, parse, patterns
 from playground.errors import DatasetError
 from tests.wave import Wave, wave  # noqa: F401  (a fixture)
@@ -67,7 +68,8 @@ def test_make_dataset_measures_images_per_channel_and_leaves_features_alone() ->
     scaled = images.astype(np.float64) / 255
     assert data.mean == tuple(round(m, 4) for m in scaled.mean(axis=(0, 2, 3)))
     assert data.std == tuple(round(s, 4) for s in scaled.std(axis=(0, 2, 3)))
-    assert data.is_image and data.input_shape == (3, 4, 4) and pixel_stats(images) == (data.mean, data.std)
+    assert data.is_image and data.input_shape == (3, 4, 4)
+    assert pixel_stats(images, "x") == (data.mean, data.std)
     rows = rng.normal(size=(5, 3))
     table = make_dataset(DataRef("t"), "table", (rows, np.zeros(5, np.int64)), (rows, np.zeros(5, np.int64)),
                          class_names=("only",))

@@ -8,18 +8,20 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
+from playground.core.builder import build_model
 from playground.core.project import Project
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig
 from playground.gui.export_dialog import DIR_KEY, export_with_dialog
-from tests.conftest import facts_of
+from tests.conftest import MNIST, facts_of
 
 SPEC = NetworkSpec((layer("Flatten"), layer("Linear", "relu", units=16), layer("Linear", units=10)))
 
 
 @pytest.fixture
 def project() -> Project:
-    return Project(SPEC, TrainConfig(epochs=2), facts_of())
+    """A project with (untrained) weights: TorchScript and ONNX export need weights."""
+    return Project(SPEC, TrainConfig(epochs=2), facts_of(), weights=build_model(SPEC, MNIST, 10).state_dict())
 
 
 @pytest.fixture

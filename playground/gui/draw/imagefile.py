@@ -8,8 +8,9 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
-MAX_PIXELS = 40_000_000
-MAX_BYTES = 50 * 1024 * 1024
+from playground.core.picture import MAX_IMAGE_BYTES as MAX_BYTES
+from playground.core.picture import MAX_PIXELS, unit_levels
+
 WORK_SIDE = 512
 """Opened images are reduced to at most this many pixels a side: plenty for a 28x28 input."""
 
@@ -30,7 +31,8 @@ def load_picture(path: str | Path) -> QImage:
     """Read an image file and return it as grayscale, white ink on black, at most 512 pixels a side.
 
     Raises:
-        ImageFileError: missing, too large (over 50 MB or 40 megapixels), or not a readable image.
+        ImageFileError: missing, too large (over 50 MB or MAX_PIXELS, 16.8 megapixels), or not a readable
+            image.
     """
     path = Path(path)
     try:
@@ -48,9 +50,10 @@ def load_picture(path: str | Path) -> QImage:
                              .replace("%1", path.name))
     dims = reader.size()
     if dims.isValid() and dims.width() * dims.height() > MAX_PIXELS:
-        raise ImageFileError(_tr("%1 is too large (%2 x %3 pixels); images up to 40 megapixels "
-                                 "can be opened.").replace("%3", str(dims.height()))
-                             .replace("%2", str(dims.width())).replace("%1", path.name))
+        raise ImageFileError(_tr("%1 is too large (%2 x %3 pixels); images up to %4 megapixels "
+                                 "can be opened.").replace("%4", f"{MAX_PIXELS / 1e6:.1f}")
+                             .replace("%3", str(dims.height())).replace("%2", str(dims.width()))
+                             .replace("%1", path.name))
     if dims.isValid() and max(dims.width(), dims.height()) > 2 * WORK_SIDE:
         reader.setScaledSize(dims.scaled(QSize(2 * WORK_SIDE, 2 * WORK_SIDE),
                                          Qt.AspectRatioMode.KeepAspectRatio))
@@ -64,12 +67,27 @@ def load_picture(path: str | Path) -> QImage:
     return to_ink(image)
 
 
+def _pixels(image: QImage, dtype: type, channels: int) -> np.ndarray:
+    """A copy of the image's pixels as a (height, width, channels) array of ``dtype``, without the row
+    padding (a copy, so it outlives a temporary converted image)."""
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    size = np.dtype(dtype).itemsize
+    data: np.ndarray = np.frombuffer(image.constBits(), dtype=dtype, count=stride * height // size)
+    return data.reshape(height, stride // size)[:, : width * channels].reshape(height, width, channels).copy()
+
+
 def _rgba(image: QImage) -> np.ndarray:
-    """The image as a float (height, width, 4) RGBA array."""
-    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    width, height, stride = rgba.width(), rgba.height(), rgba.bytesPerLine()
-    data = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=stride * height)
-    return data.reshape(height, stride)[:, : width * 4].reshape(height, width, 4).astype(np.float32)
+    """The image as a float (height, width, 4) RGBA array on the 0..255 scale. Pictures of more than 8
+    bits a channel keep their real contrast: 12-bit data in a 16-bit file reaches full white
+    (``picture.unit_levels``), where a plain 8-bit conversion would leave it almost black."""
+    if image.format() == QImage.Format.Format_Grayscale16:
+        gray = 255.0 * unit_levels(_pixels(image, np.uint16, 1)[..., 0])
+        return np.dstack([gray, gray, gray, np.full_like(gray, 255.0)]).astype(np.float32)
+    if image.depth() > 32:
+        deep = _pixels(image.convertToFormat(QImage.Format.Format_RGBA64), np.uint16, 4)
+        rgb = 255.0 * unit_levels(deep[..., :3])
+        return np.dstack([rgb, deep[..., 3] * (255.0 / 65535.0)]).astype(np.float32)
+    return _pixels(image.convertToFormat(QImage.Format.Format_RGBA8888), np.uint8, 4).astype(np.float32)
 
 
 def ink_levels(image: QImage) -> np.ndarray:

@@ -131,3 +131,32 @@ def test_open_button_asks_for_a_file(panel: DrawPanel, tmp_path: Path, qtbot,
     assert panel.message.isVisible() and "not an image" in panel.message.text()
     draw(panel.canvas, ONE)  # the next drawing hides the message
     assert not panel.message.isVisible()
+
+
+@pytest.mark.parametrize("bits", [10, 12, 16])
+def test_high_bit_depth_pictures_keep_their_contrast(panel: DrawPanel, tmp_path: Path, bits: int) -> None:
+    full = 2**bits - 1
+    bar = np.zeros((90, 200), dtype=np.uint16)
+    bar[10:80, 95:110] = full  # a 1 in light ink on black, recorded at ``bits`` bits in a 16-bit PNG
+    for name, data in (("light", bar), ("paper", full - bar)):
+        path = tmp_path / f"bar-{name}.png"
+        Image.fromarray(data).save(path)
+        assert Image.open(path).mode == "I;16"
+        assert panel.open_image(str(path)), name
+        assert panel.bars.label.text().startswith("1 ("), (bits, name)
+
+
+def test_the_canvas_uses_the_same_pixel_cap_as_predict() -> None:
+    from playground.core.picture import MAX_PIXELS
+
+    assert imagefile.MAX_PIXELS == MAX_PIXELS
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "folder"])
+def test_special_files_are_refused_at_once(panel: DrawPanel, tmp_path: Path, kind: str) -> None:
+    from tests.hostile import deadline, special_file
+
+    path = special_file(tmp_path, kind, "digit.png")
+    with deadline(5):
+        assert not panel.open_image(str(path))
+    assert panel.message.isVisible() and "digit.png" in panel.message.text()
