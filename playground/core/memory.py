@@ -1,0 +1,191 @@
+"""Memory over time in an RNN, LSTM or GRU: hidden state, gates and dL/dh_t at every step of one sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from playground.errors import PlaygroundError
+
+Head = Callable[[torch.Tensor], torch.Tensor]
+"""What the network does with the recurrent layer's last hidden state (1, H): (1, outputs)."""
+GATES = {"RNN": (), "LSTM": ("input", "forget", "cell", "output"), "GRU": ("reset", "update", "new")}
+"""Gate names per cell kind; LSTM "cell" is the candidate g_t, GRU "new" the candidate n_t."""
+
+
+@dataclass(frozen=True)
+class MemoryTrace:
+    """One sequence through a recurrent module, per stacked layer, every tensor (T, H).
+
+    ``hidden[l][t]`` is h_t of layer ``l`` (the top layer's is what the module outputs);
+    ``gates[l][name][t]`` a gate's value; ``hidden_grads[l][t]`` is dL/dh_t, the total derivative
+    of the loss through every later step, as autograd gives for that node of the unrolled graph.
+    """
+
+    kind: str
+    hidden: tuple[torch.Tensor, ...]
+    cells: tuple[torch.Tensor, ...] | None
+    """LSTM only: the cell state c_t."""
+    gates: tuple[dict[str, torch.Tensor], ...]
+    output: torch.Tensor | None
+    """The head's output for the last step, (1, outputs), when a head was given."""
+    loss: float | None
+    hidden_grads: tuple[torch.Tensor, ...] | None
+    cell_grads: tuple[torch.Tensor, ...] | None
+    """LSTM only: dL/dc_t."""
+
+    @property
+    def steps(self) -> int:
+        """T, the sequence length."""
+        return int(self.hidden[0].shape[0])
+
+    @property
+    def grad_norms(self) -> torch.Tensor | None:
+        """(T,) the L2 norm of the top layer's dL/dh_t per step: how much each step still matters."""
+        return None if self.hidden_grads is None else self.hidden_grads[-1].norm(dim=1)
+
+
+def _kind(rnn: nn.Module) -> str:
+    if isinstance(rnn, nn.LSTM):
+        if rnn.proj_size:
+            raise PlaygroundError("an LSTM with a projection is not supported here", "set proj_size to 0")
+        kind = "LSTM"
+    elif isinstance(rnn, nn.GRU):
+        kind = "GRU"
+    elif isinstance(rnn, nn.RNN):
+        kind = "RNN"
+    else:
+        raise PlaygroundError(f"{type(rnn).__name__} is not a recurrent layer",
+                              "pass the model's nn.RNN, nn.LSTM or nn.GRU")
+    if rnn.bidirectional:
+        raise PlaygroundError("a bidirectional layer is not supported here", "use a one-directional layer")
+    return kind
+
+
+def _weights(rnn: nn.RNNBase, layer: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None,
+                                                    torch.Tensor | None]:
+    """w_ih, w_hh, b_ih, b_hh of one stacked layer (None biases when the module has none)."""
+    w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
+    if not rnn.bias:
+        return w_ih, w_hh, None, None
+    return w_ih, w_hh, getattr(rnn, f"bias_ih_l{layer}"), getattr(rnn, f"bias_hh_l{layer}")
+
+
+def _step(kind: str, nonlinearity: str, from_input: torch.Tensor, w_hh: torch.Tensor,
+          b_hh: torch.Tensor | None, h: torch.Tensor, c: torch.Tensor | None
+          ) -> tuple[torch.Tensor, torch.Tensor | None, dict[str, torch.Tensor]]:
+    """One time step by PyTorch's documented equations; ``from_input`` is W_ih x_t + b_ih."""
+    from_hidden = F.linear(h, w_hh, b_hh)
+    if kind == "RNN":
+        act = torch.tanh if nonlinearity == "tanh" else torch.relu
+        return act(from_input + from_hidden), None, {}
+    if kind == "LSTM":
+        i, f, g, o = (from_input + from_hidden).chunk(4)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        return o * torch.tanh(c), c, {"input": i, "forget": f, "cell": g, "output": o}
+    x_r, x_z, x_n = from_input.chunk(3)
+    h_r, h_z, h_n = from_hidden.chunk(3)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * h, None, {"reset": r, "update": z, "new": n}
+
+
+def _loss(output: torch.Tensor, target: torch.Tensor, loss: str) -> torch.Tensor:
+    if loss == "cross_entropy":
+        if target.dtype != torch.int64:
+            raise PlaygroundError("cross-entropy needs a class label as the target", "use mse for values")
+        return F.cross_entropy(output, target.reshape(1))
+    if loss == "mse":
+        goal = F.one_hot(target.reshape(1), output.shape[1]).to(output.dtype) if target.dtype == torch.int64 \
+            else target.reshape(output.shape).to(output.dtype)
+        return F.mse_loss(output, goal)
+    raise PlaygroundError(f"unknown loss '{loss}'", "losses: cross_entropy, mse")
+
+
+def trace(rnn: nn.RNNBase, sequence: torch.Tensor, head: Head | None = None,
+          target: torch.Tensor | None = None, loss: str = "cross_entropy") -> MemoryTrace:
+    """Unroll ``rnn`` over one sequence from zero state; with a head and target, also dL/dh_t per step.
+
+    Works for ``batch_first`` modules and others alike, stacked layers included (inter-layer
+    dropout is not applied: the trace is what the network computes at test time).
+
+    Args:
+        rnn: an nn.RNN (tanh or relu), nn.LSTM or nn.GRU.
+        sequence: (T, F) or (1, T, F) inputs.
+        head: maps the top layer's last hidden state (1, H) to the network's output.
+        target: a class index (int64) or the target values, for the loss.
+        loss: "cross_entropy" or "mse" (one-hot targets for a class index).
+    """
+    kind = _kind(rnn)
+    x = sequence[0] if sequence.ndim == 3 and sequence.shape[0] == 1 else sequence
+    if x.ndim != 2 or x.shape[1] != rnn.input_size or x.shape[0] < 1:
+        raise PlaygroundError(f"the sequence must be (steps, {rnn.input_size}), not {tuple(sequence.shape)}")
+    nonlinearity = getattr(rnn, "nonlinearity", "tanh")
+    wanted = head is not None and target is not None
+    hidden, cells, gates = [], [], []
+    with torch.enable_grad() if wanted else torch.no_grad():
+        layer_input = x.detach().requires_grad_() if wanted else x
+        for layer in range(rnn.num_layers):
+            w_ih, w_hh, b_ih, b_hh = _weights(rnn, layer)
+            from_input = F.linear(layer_input, w_ih, b_ih)
+            h = x.new_zeros(rnn.hidden_size)
+            c = x.new_zeros(rnn.hidden_size) if kind == "LSTM" else None
+            steps_h, steps_c, steps_g = [], [], {name: [] for name in GATES[kind]}
+            for t in range(x.shape[0]):
+                h, c, values = _step(kind, nonlinearity, from_input[t], w_hh, b_hh, h, c)
+                steps_h.append(h)
+                steps_c.append(c)
+                for name, value in values.items():
+                    steps_g[name].append(value)
+            hidden.append(steps_h)
+            cells.append(steps_c)
+            gates.append({name: torch.stack(v).detach() for name, v in steps_g.items()})
+            layer_input = torch.stack(steps_h)
+        output = head(hidden[-1][-1][None]) if head is not None else None
+        value = hidden_grads = cell_grads = None
+        if wanted:
+            total = _loss(output, target, loss)
+            nodes = [h for layer in hidden for h in layer] + ([c for layer in cells for c in layer]
+                                                              if kind == "LSTM" else [])
+            grads = torch.autograd.grad(total, nodes, allow_unused=True)
+            grads = [torch.zeros_like(n) if g is None else g for n, g in zip(nodes, grads, strict=True)]
+            steps = x.shape[0]
+            per_layer = [torch.stack(grads[i * steps:(i + 1) * steps]) for i in range(len(grads) // steps)]
+            hidden_grads = tuple(per_layer[:rnn.num_layers])
+            cell_grads = tuple(per_layer[rnn.num_layers:]) if kind == "LSTM" else None
+            value = float(total.detach())
+    return MemoryTrace(
+        kind,
+        tuple(torch.stack(layer).detach() for layer in hidden),
+        tuple(torch.stack(layer).detach() for layer in cells) if kind == "LSTM" else None,
+        tuple(gates),
+        None if output is None else output.detach(),
+        value, hidden_grads, cell_grads,
+    )
+
+
+def split_recurrent(model: nn.Module) -> tuple[nn.RNNBase, Head]:
+    """For an app network that starts with a recurrent block: its RNN module and the rest as a head.
+
+    The first block's layer must hold the module as ``.rnn`` and return its top layer's last
+    hidden state (as ``layers.SequenceOverRows`` does); the head is that block's activation and
+    every later block.
+    """
+    blocks = getattr(model, "blocks", None)
+    rnn = getattr(blocks[0].layer, "rnn", None) if blocks else None
+    if not isinstance(rnn, nn.RNNBase):
+        raise PlaygroundError("the network does not start with a recurrent layer",
+                              "put the RNN, LSTM or GRU layer first")
+
+    def head(last: torch.Tensor) -> torch.Tensor:
+        out = last if blocks[0].activation is None else blocks[0].activation(last)
+        for block in blocks[1:]:
+            out = block(out)
+        return out
+
+    return rnn, head
