@@ -169,6 +169,27 @@ def trace(rnn: nn.RNNBase, sequence: torch.Tensor, head: Head | None = None,
     )
 
 
+def set_memory_bias(rnn: nn.RNNBase, value: float) -> None:
+    """Start a gated layer by keeping its memory: LSTM forget gates or GRU update gates get bias ``value``.
+
+    With PyTorch's default initialisation these gates sit near 0.5, so a fresh layer halves its
+    memory every step and learns long dependencies slowly, if at all (over 50 steps, 0.5^50).
+    A bias of 1 is Keras' LSTM default; 3 (gates near 0.95) keeps about 8 % over 50 steps. The
+    input-side bias is set to ``value`` and the hidden-side one to 0, in every stacked layer.
+    """
+    kind = _kind(rnn)
+    if kind == "RNN":
+        raise PlaygroundError("a plain RNN has no gate to bias", "use an LSTM or GRU layer")
+    if not rnn.bias:
+        raise PlaygroundError("the layer has no biases to set", "build it with bias=True")
+    size = rnn.hidden_size
+    gate = slice(size, 2 * size)  # LSTM (i, f, g, o): f; GRU (r, z, n): z
+    with torch.no_grad():
+        for layer in range(rnn.num_layers):
+            getattr(rnn, f"bias_ih_l{layer}")[gate] = value
+            getattr(rnn, f"bias_hh_l{layer}")[gate] = 0.0
+
+
 def split_recurrent(model: nn.Module) -> tuple[nn.RNNBase, Head]:
     """For an app network that starts with a recurrent block: its RNN module and the rest as a head.
 

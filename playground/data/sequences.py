@@ -102,25 +102,23 @@ def sine(samples: int = 2000, window: int = 20, noise: float = 0.05, seed: int =
     return windows(sine_series(samples + window, noise, seed), window)
 
 
-def recall(samples: int = 2000, length: int = 50, classes: int = 4, distractors: int = 4,
-           seed: int = 0) -> SequenceSamples:
-    """seq:recall: the first of ``length`` tokens is one of ``classes``; name it after the last step.
+def recall(samples: int = 2000, length: int = 50, classes: int = 4, seed: int = 0) -> SequenceSamples:
+    """seq:recall: ``length`` random tokens of ``classes`` kinds; name the first one after the last step.
 
-    Every token is one-hot over ``classes + distractors`` features; steps 1 to T - 1 are random
-    distractor tokens (features ``classes`` onward), so the network must hold the first token.
+    Each step is the one-hot token (``classes`` features) plus a marker feature that is 1 only at
+    the first step ("remember this"). The later tokens are drawn from the same kinds, so they
+    cannot be told apart by their input alone: the network must hold the marked token and let the
+    rest pass, which a gate (LSTM, GRU) does and a plain RNN finds hard over many steps.
     """
     _whole("the number of samples", samples, SAMPLES_RANGE)
     _whole("the sequence length", length, LENGTH_RANGE)
     _whole("the number of classes", classes, (2, 16))
-    _whole("the number of distractor tokens", distractors, (0, 16))
     rng = _rng(seed)
-    labels = rng.integers(0, classes, samples)
-    x = np.zeros((samples, length, classes + distractors), dtype=np.float32)
-    x[np.arange(samples), 0, labels] = 1.0
-    if distractors:
-        noise = classes + rng.integers(0, distractors, (samples, length - 1))
-        x[np.arange(samples)[:, None], np.arange(1, length)[None, :], noise] = 1.0
-    return SequenceSamples(x, labels.astype(np.int64))
+    tokens = rng.integers(0, classes, (samples, length))
+    x = np.zeros((samples, length, classes + 1), dtype=np.float32)
+    x[np.arange(samples)[:, None], np.arange(length)[None, :], tokens] = 1.0
+    x[:, 0, classes] = 1.0
+    return SequenceSamples(x, tokens[:, 0].astype(np.int64))
 
 
 def adding(samples: int = 2000, length: int = 50, seed: int = 0) -> SequenceSamples:
@@ -202,8 +200,8 @@ SEQUENCE_TASKS: dict[str, SequenceTask] = {
                      "a window of past values.", True, 2000, 20,
                      lambda n, length, seed: sine(n, length, 0.05, seed)),
         SequenceTask("recall", "Recall the first token", "Name the first token of a sequence after "
-                     "reading distractors to its end: memory over time.", False, 2000, 50,
-                     lambda n, length, seed: recall(n, length, 4, 4, seed)),
+                     "reading tokens of the same kinds to its end: memory over time.", False, 2000, 50,
+                     lambda n, length, seed: recall(n, length, 4, seed)),
         SequenceTask("adding", "Adding problem", "Add the two marked numbers of a long sequence of "
                      "(value, marker) pairs.", True, 2000, 50, adding),
     )

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground.core.builder import build_model
-from playground.core.memory import GATES, split_recurrent, trace
+from playground.core.memory import GATES, set_memory_bias, split_recurrent, trace
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
 
@@ -158,6 +158,25 @@ def test_a_plain_rnns_gradient_vanishes_over_time_while_an_lstm_with_open_forget
     cell_norms = lstm_trace.cell_grads[0].norm(dim=1)
     assert cell_norms[0] > 0.5 * cell_norms[-1]
     assert lstm_trace.gates[0]["forget"].min() > 0.99
+
+
+@pytest.mark.parametrize(("name", "gate"), [("LSTM", "forget"), ("GRU", "update")])
+def test_memory_bias_opens_the_keep_gate_of_every_layer(name, gate):
+    rnn, x = module(name, layers=2), sequence() * 0.01
+    before = trace(rnn, x).gates
+    set_memory_bias(rnn, 3.0)
+    after = trace(rnn, x).gates
+    for index in range(2):
+        assert 0.4 < before[index][gate].mean() < 0.6
+        assert after[index][gate].min() > 0.9
+    assert torch.all(rnn.bias_hh_l1[5:10] == 0) and torch.all(rnn.bias_ih_l1[5:10] == 3.0)
+    other = "input" if name == "LSTM" else "reset"
+    torch.testing.assert_close(after[0][other][0], before[0][other][0])  # step 0: same zero state
+
+
+def test_memory_bias_refuses_a_plain_rnn():
+    with pytest.raises(PlaygroundError, match="no gate"):
+        set_memory_bias(module("RNN"), 1.0)
 
 
 def test_frozen_weights_still_give_gradients_over_time():

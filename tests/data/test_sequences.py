@@ -24,20 +24,21 @@ def test_every_task_is_seeded_and_shaped_n_by_t_by_f(task_id):
         assert first.y.dtype == np.int64 and first.y.shape == (64,)
 
 
-def test_recall_starts_with_the_class_token_and_then_only_distractors():
-    data = seq.recall(500, length=30, classes=3, distractors=5, seed=0)
-    assert data.x.shape == (500, 30, 8)
-    np.testing.assert_array_equal(data.x.sum(axis=2), 1.0)
-    np.testing.assert_array_equal(data.x[:, 0, :3].argmax(axis=1), data.y)
-    assert data.x[:, 0, 3:].sum() == 0 and data.x[:, 1:, :3].sum() == 0
-    assert np.bincount(data.y).min() > 130
-    counts = data.x[:, 1:, 3:].sum(axis=(0, 1))
-    assert counts.min() > 0.9 * counts.mean()
-
-
-def test_recall_without_distractors_leaves_the_later_steps_empty():
-    data = seq.recall(10, length=5, classes=2, distractors=0, seed=1)
-    assert data.x.shape == (10, 5, 2) and data.x[:, 1:].sum() == 0
+def test_recall_marks_the_first_token_and_draws_the_rest_from_the_same_kinds():
+    data = seq.recall(600, length=30, classes=3, seed=0)
+    assert data.x.shape == (600, 30, 4)
+    tokens, marker = data.x[:, :, :3], data.x[:, :, 3]
+    np.testing.assert_array_equal(tokens.sum(axis=2), 1.0)
+    np.testing.assert_array_equal(tokens[:, 0].argmax(axis=1), data.y)
+    np.testing.assert_array_equal(marker[:, 0], 1.0)
+    assert marker[:, 1:].sum() == 0
+    assert np.bincount(data.y).min() > 150
+    later = tokens[:, 1:].sum(axis=(0, 1))
+    assert later.min() > 0.95 * later.mean()
+    # The later tokens say nothing about the label: each kind is as common after every label.
+    for label in range(3):
+        share = tokens[data.y == label, 1:].mean(axis=(0, 1))
+        np.testing.assert_allclose(share, 1 / 3, atol=0.02)
 
 
 def test_adding_marks_one_value_in_each_half_and_targets_their_sum():
