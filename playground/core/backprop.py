@@ -206,6 +206,13 @@ def backprop_step(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     linears = [group[0] for group in layers]
     locals_ = [_local(group[1] if len(group) == 2 else None) for group in layers]
     _check(selection, linears)
+    if inputs.ndim != 2 or inputs.shape[0] < 1 or inputs.shape[1] != linears[0].in_features:
+        raise PlaygroundError(f"the batch must be (samples, {linears[0].in_features}) inputs, "
+                              f"not {tuple(inputs.shape)}")
+    chosen = linears[selection.layer]
+    if not (chosen.weight if selection.input is not None else chosen.bias).requires_grad:
+        raise PlaygroundError(f"layer {selection.layer} is frozen: its weights do not learn",
+                              "unfreeze the layer to follow its weights")
     with torch.no_grad():
         activations, pre = [inputs], []
         for group in layers:

@@ -102,7 +102,7 @@ def sine(samples: int = 2000, window: int = 20, noise: float = 0.05, seed: int =
     return windows(sine_series(samples + window, noise, seed), window)
 
 
-def recall(samples: int = 2500, length: int = 50, classes: int = 8, seed: int = 0) -> SequenceSamples:
+def recall(samples: int = 2500, length: int = 50, classes: int = 16, seed: int = 0) -> SequenceSamples:
     """seq:recall: ``length`` random tokens of ``classes`` kinds; name the first one after the last step.
 
     Each step is the one-hot token (``classes`` features) plus a marker feature that is 1 only at
@@ -201,7 +201,7 @@ SEQUENCE_TASKS: dict[str, SequenceTask] = {
                      lambda n, length, seed: sine(n, length, 0.05, seed)),
         SequenceTask("recall", "Recall the first token", "Name the first token of a sequence after "
                      "reading tokens of the same kinds to its end: memory over time.", False, 2500, 50,
-                     lambda n, length, seed: recall(n, length, 8, seed)),
+                     lambda n, length, seed: recall(n, length, 16, seed)),
         SequenceTask("adding", "Adding problem", "Add the two marked numbers of a long sequence of "
                      "(value, marker) pairs.", True, 2000, 50, adding),
     )

@@ -220,6 +220,23 @@ def test_bad_selections_and_settings_are_refused(selection, kwargs, words):
         backprop_step(network("tanh"), x, targets, selection, **args)
 
 
+def test_a_batch_of_the_wrong_width_or_no_samples_is_refused():
+    model, (x, labels) = network("tanh"), batch("cross_entropy")
+    with pytest.raises(PlaygroundError, match=r"\(samples, 2\)"):
+        backprop_step(model, x[:, :1], labels, Selection(0, 0, 0), 0.1)
+    with pytest.raises(PlaygroundError, match=r"\(samples, 2\)"):
+        backprop_step(model, x[:0], labels[:0], Selection(0, 0, 0), 0.1)
+
+
+def test_a_frozen_layer_is_refused_but_a_layer_after_it_can_be_followed():
+    model, (x, labels) = network("tanh"), batch("cross_entropy")
+    model.blocks[0].requires_grad_(False)
+    with pytest.raises(PlaygroundError, match="frozen"):
+        backprop_step(model, x, labels, Selection(0, 1, 1), 0.1)
+    terms = backprop_step(model, x, labels, Selection(1, 1, 1), 0.1)
+    assert terms.gradient == pytest.approx(terms.autograd_gradient, rel=1e-6, abs=1e-6)
+
+
 def test_targets_that_do_not_fit_the_output_are_refused():
     model, (x, labels) = network("tanh"), batch("cross_entropy")
     with pytest.raises(PlaygroundError, match="class labels"):

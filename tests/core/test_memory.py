@@ -214,6 +214,7 @@ def test_split_recurrent_refuses_a_network_without_a_leading_recurrent_layer():
     (nn.GRU(3, 4), sequence(features=2), {}, "steps, 3"),
     (nn.GRU(3, 4), sequence(), {"target": torch.tensor([0.5])}, "class label"),
     (nn.GRU(3, 4), sequence(), {"target": torch.tensor(1), "loss": "hinge"}, "unknown loss"),
+    (nn.GRU(3, 4), sequence(), {"target": torch.zeros(3), "loss": "mse"}, "3 target values for 2 outputs"),
 ])
 def test_what_it_cannot_trace_is_refused_with_a_message(rnn, x, kwargs, words):
     with pytest.raises(PlaygroundError, match=words):

@@ -10,13 +10,13 @@ from playground.data.sequences import recall, split_sequences
 
 
 def recall_accuracy(cell: type[nn.RNNBase], length: int) -> float:
-    """benchmarks/memory_length.py's recipe: 16 units, 8 classes, Adam 0.005, batch 32, clip 1, 25 epochs."""
-    train, test = split_sequences(recall(2500, length, 8, seed=0), 0.2)
+    """benchmarks/memory_length.py's recipe: 32 units, 16 kinds, Adam 0.005, batch 32, clip 1, 25 epochs."""
+    train, test = split_sequences(recall(2500, length, 16, seed=0), 0.2)
     x, y = torch.from_numpy(train.x), torch.from_numpy(train.y)
     torch.manual_seed(0)
-    rnn, head = cell(9, 16, batch_first=True), nn.Linear(16, 8)
+    rnn, head = cell(17, 32, batch_first=True), nn.Linear(32, 16)
     if cell is not nn.RNN:
-        set_memory_bias(rnn, 3.0)
+        set_memory_bias(rnn, 4.0)
     params = [*rnn.parameters(), *head.parameters()]
     optimizer = torch.optim.Adam(params, lr=0.005)
     order = torch.Generator().manual_seed(0)
@@ -45,4 +45,4 @@ def one_thread():
 @pytest.mark.usefixtures("one_thread")
 def test_over_50_steps_an_lstm_recalls_the_first_token_and_a_plain_rnn_stays_near_chance():
     assert recall_accuracy(nn.LSTM, 50) >= 0.9
-    assert recall_accuracy(nn.RNN, 50) < 0.3
+    assert recall_accuracy(nn.RNN, 50) < 0.2
