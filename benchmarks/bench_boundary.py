@@ -45,7 +45,7 @@ def bare_forward(model: torch.nn.Module, inputs: torch.Tensor) -> Callable[[], o
 
 def main() -> None:
     torch.manual_seed(0)
-    model = build_model(eight_by_sixteen(), input_shape=(2,), num_classes=2).eval()
+    model = build_model(eight_by_sixteen(), (2,), 2).eval()
     grid = make_grid(("x1", "x2"), resolution=100)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     saved = torch.get_num_threads()

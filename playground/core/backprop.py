@@ -154,11 +154,13 @@ def _autograd_loss(out: torch.Tensor, targets: torch.Tensor, loss: str) -> torch
 
 def _penalty(weights: list[torch.Tensor], penalty: str, rate: float) -> torch.Tensor:
     """rate * sum |w| (L1) or rate * sum w^2 / 2 (L2, TFP's), over the Linear weights (not biases)."""
-    if penalty == "l1":
-        return rate * sum(w.abs().sum() for w in weights)
-    if penalty == "l2":
-        return rate * sum((w * w).sum() for w in weights) / 2
-    return torch.zeros(())
+    total = torch.zeros(())
+    for w in weights:
+        if penalty == "l1":
+            total = total + w.abs().sum()
+        elif penalty == "l2":
+            total = total + (w * w).sum() / 2
+    return rate * total
 
 
 def _check(selection: Selection, linears: list[nn.Linear]) -> None:
@@ -203,8 +205,9 @@ def backprop_step(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     if layers is None or any(len(group) > 2 for group in layers):
         raise PlaygroundError("step-by-step backprop follows dense networks only",
                               "use Linear layers with one element-wise activation each")
-    linears = [group[0] for group in layers]
-    locals_ = [_local(group[1] if len(group) == 2 else None) for group in layers]
+    linears = [group[0] for group in layers if isinstance(group[0], nn.Linear)]
+    acts = [group[1] if len(group) == 2 else None for group in layers]
+    locals_ = [_local(act) for act in acts]
     _check(selection, linears)
     if inputs.ndim != 2 or inputs.shape[0] < 1 or inputs.shape[1] != linears[0].in_features:
         raise PlaygroundError(f"the batch must be (samples, {linears[0].in_features}) inputs, "
@@ -215,9 +218,9 @@ def backprop_step(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                               "unfreeze the layer to follow its weights")
     with torch.no_grad():
         activations, pre = [inputs], []
-        for group in layers:
-            pre.append(F.linear(activations[-1], group[0].weight, group[0].bias))
-            activations.append(group[1](pre[-1]) if len(group) == 2 else pre[-1])
+        for lin, act in zip(linears, acts, strict=True):
+            pre.append(F.linear(activations[-1], lin.weight, lin.bias))
+            activations.append(act(pre[-1]) if act is not None else pre[-1])
         batch_loss, dloss_dout = _loss_gradient(activations[-1], targets, loss)
         dloss_dy = dloss_dout
         next_weights = next_dz = None

@@ -84,6 +84,7 @@ def _step(kind: str, nonlinearity: str, from_input: torch.Tensor, w_hh: torch.Te
         act = torch.tanh if nonlinearity == "tanh" else torch.relu
         return act(from_input + from_hidden), None, {}
     if kind == "LSTM":
+        assert c is not None, "an LSTM step needs its cell state"
         i, f, g, o = (from_input + from_hidden).chunk(4)
         i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
         c = f * c + i * g
@@ -129,7 +130,9 @@ def trace(rnn: nn.RNNBase, sequence: torch.Tensor, head: Head | None = None,
         raise PlaygroundError(f"the sequence must be (steps, {rnn.input_size}), not {tuple(sequence.shape)}")
     nonlinearity = getattr(rnn, "nonlinearity", "tanh")
     wanted = head is not None and target is not None
-    hidden, cells, gates = [], [], []
+    hidden: list[list[torch.Tensor]] = []
+    cells: list[list[torch.Tensor]] = []
+    gates: list[dict[str, torch.Tensor]] = []
     with torch.enable_grad() if wanted else torch.no_grad():
         layer_input = x.detach().requires_grad_() if wanted else x
         for layer in range(rnn.num_layers):
@@ -137,37 +140,41 @@ def trace(rnn: nn.RNNBase, sequence: torch.Tensor, head: Head | None = None,
             from_input = F.linear(layer_input, w_ih, b_ih)
             h = x.new_zeros(rnn.hidden_size)
             c = x.new_zeros(rnn.hidden_size) if kind == "LSTM" else None
-            steps_h, steps_c, steps_g = [], [], {name: [] for name in GATES[kind]}
+            steps_h: list[torch.Tensor] = []
+            steps_c: list[torch.Tensor] = []
+            steps_g: dict[str, list[torch.Tensor]] = {name: [] for name in GATES[kind]}
             for t in range(x.shape[0]):
                 h, c, values = _step(kind, nonlinearity, from_input[t], w_hh, b_hh, h, c)
                 steps_h.append(h)
-                steps_c.append(c)
-                for name, value in values.items():
-                    steps_g[name].append(value)
+                if c is not None:
+                    steps_c.append(c)
+                for name, gate in values.items():
+                    steps_g[name].append(gate)
             hidden.append(steps_h)
             cells.append(steps_c)
             gates.append({name: torch.stack(v).detach() for name, v in steps_g.items()})
             layer_input = torch.stack(steps_h)
         output = head(hidden[-1][-1][None]) if head is not None else None
-        value = hidden_grads = cell_grads = None
-        if wanted:
+        loss_value: float | None = None
+        hidden_grads: tuple[torch.Tensor, ...] | None = None
+        cell_grads: tuple[torch.Tensor, ...] | None = None
+        if output is not None and target is not None:
             total = _loss(output, target, loss)
-            nodes = [h for layer in hidden for h in layer] + ([c for layer in cells for c in layer]
-                                                              if kind == "LSTM" else [])
-            grads = torch.autograd.grad(total, nodes, allow_unused=True)
-            grads = [torch.zeros_like(n) if g is None else g for n, g in zip(nodes, grads, strict=True)]
+            nodes = [node for layer_nodes in hidden + cells for node in layer_nodes]
+            found = torch.autograd.grad(total, nodes, allow_unused=True)
+            grads = [torch.zeros_like(n) if g is None else g for n, g in zip(nodes, found, strict=True)]
             steps = x.shape[0]
             per_layer = [torch.stack(grads[i * steps:(i + 1) * steps]) for i in range(len(grads) // steps)]
             hidden_grads = tuple(per_layer[:rnn.num_layers])
             cell_grads = tuple(per_layer[rnn.num_layers:]) if kind == "LSTM" else None
-            value = float(total.detach())
+            loss_value = float(total.detach())
     return MemoryTrace(
         kind,
-        tuple(torch.stack(layer).detach() for layer in hidden),
-        tuple(torch.stack(layer).detach() for layer in cells) if kind == "LSTM" else None,
+        tuple(torch.stack(layer_h).detach() for layer_h in hidden),
+        tuple(torch.stack(layer_c).detach() for layer_c in cells) if kind == "LSTM" else None,
         tuple(gates),
         None if output is None else output.detach(),
-        value, hidden_grads, cell_grads,
+        loss_value, hidden_grads, cell_grads,
     )
 
 
@@ -205,14 +212,16 @@ def split_recurrent(model: nn.Module) -> tuple[nn.RNNBase, Head]:
     every later block.
     """
     blocks = getattr(model, "blocks", None)
-    rnn = getattr(blocks[0].layer, "rnn", None) if blocks else None
-    if not isinstance(rnn, nn.RNNBase):
+    first = blocks[0] if isinstance(blocks, nn.ModuleList) and len(blocks) else None
+    rnn = getattr(getattr(first, "layer", None), "rnn", None)
+    if first is None or blocks is None or not isinstance(rnn, nn.RNNBase):
         raise PlaygroundError("the network does not start with a recurrent layer",
                               "put the RNN, LSTM or GRU layer first")
+    activation, rest = getattr(first, "activation", None), list(blocks)[1:]
 
     def head(last: torch.Tensor) -> torch.Tensor:
-        out = last if blocks[0].activation is None else blocks[0].activation(last)
-        for block in blocks[1:]:
+        out = last if activation is None else activation(last)
+        for block in rest:
             out = block(out)
         return out
 

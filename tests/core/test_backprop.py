@@ -9,19 +9,20 @@ from torch import nn
 
 from playground.core.backprop import Selection, backprop_step
 from playground.core.builder import build_model
-from playground.core.layers import make_activation
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
 
 TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
-ACTIVATIONS = ["tanh", "relu", "sigmoid", "none", "leaky_relu", "elu", "gelu", "silu"]
+MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "none": nn.Identity,
+           "leaky_relu": lambda: nn.LeakyReLU(0.01), "elu": nn.ELU, "gelu": nn.GELU, "silu": nn.SiLU}
+ACTIVATIONS = list(MODULES)
 
 
 def network(activation: str, outputs: int = 3, seed: int = 0):
     torch.manual_seed(seed)
     spec = NetworkSpec((layer("Linear", activation, units=5), layer("Linear", activation, units=4),
                         layer("Linear", units=outputs)))
-    return build_model(spec, input_shape=(2,), num_classes=outputs)
+    return build_model(spec, (2,), outputs)
 
 
 def batch(loss: str, outputs: int = 3, n: int = 16):
@@ -104,7 +105,7 @@ def test_every_term_matches_autograd(activation, loss, selection):
     torch.testing.assert_close(terms.dloss_doutput, out.grad, **TOLERANCE)
     torch.testing.assert_close(terms.dloss_dy, ys[k].grad[:, unit], **TOLERANCE)
     torch.testing.assert_close(terms.dloss_dz, zs[k].grad[:, unit], **TOLERANCE)
-    act = (make_activation(activation) if k < 2 else None) or nn.Identity()
+    act = MODULES[activation]() if k < 2 else nn.Identity()
     z = zs[k][:, unit].detach().requires_grad_()
     (local,) = torch.autograd.grad(act(z).sum(), z)
     torch.testing.assert_close(terms.dy_dz, local, **TOLERANCE)

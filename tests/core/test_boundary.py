@@ -16,7 +16,7 @@ def two_hidden(features: int = 2, outputs: int = 2, activation: str = "tanh"):
     torch.manual_seed(0)
     spec = NetworkSpec((layer("Linear", activation, units=5), layer("Linear", activation, units=3),
                         layer("Linear", units=outputs)))
-    return build_model(spec, input_shape=(features,), num_classes=outputs)
+    return build_model(spec, (features,), outputs)
 
 
 def test_grid_is_tfp_100_by_100_over_minus_6_to_6_with_rising_rows():

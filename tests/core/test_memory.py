@@ -190,7 +190,7 @@ def test_frozen_weights_still_give_gradients_over_time():
 def test_split_recurrent_reads_the_apps_lstm_over_rows_network():
     torch.manual_seed(0)
     spec = NetworkSpec((layer("LSTM", hidden=6), layer("Linear", "tanh", units=4), layer("Linear", units=3)))
-    model = build_model(spec, input_shape=(1, 7, 5), num_classes=3)
+    model = build_model(spec, (1, 7, 5), 3)
     image = torch.randn(1, 1, 7, 5)
     rnn, head = split_recurrent(model)
     result = trace(rnn, image[0, 0], head, torch.tensor(2))
@@ -204,7 +204,7 @@ def test_split_recurrent_reads_the_apps_lstm_over_rows_network():
 def test_split_recurrent_refuses_a_network_without_a_leading_recurrent_layer():
     spec = NetworkSpec((layer("Flatten"), layer("Linear", units=3)))
     with pytest.raises(PlaygroundError, match="recurrent layer"):
-        split_recurrent(build_model(spec, input_shape=(1, 4, 4), num_classes=3))
+        split_recurrent(build_model(spec, (1, 4, 4), 3))
 
 
 @pytest.mark.parametrize(("rnn", "x", "kwargs", "words"), [
