@@ -32,6 +32,9 @@ EXIT_WHEN_READY = "NN_PLAYGROUND_EXIT_WHEN_READY"
 GEOMETRY_KEY = "window/geometry"
 DEFAULT_SIZE = QSize(1366, 768)
 POLL_MS = 30
+PAINT_WAIT_S = 1.0
+"""How long the full window waits for the first one to have been painted once (a hidden or minimised
+first window is never painted, so the wait is bounded)."""
 CHECK_DIGITS = 10
 
 
@@ -112,12 +115,14 @@ class Startup(QObject):
         self.window: MainWindow | None = None
         self.failure: BaseException | None = None
         self._thread = threading.Thread(target=self._load_engine, name="import-torch", daemon=True)
+        self._started = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_poll)
 
     def start(self) -> None:
         """Show the first window and begin loading."""
+        self._started = time.monotonic()
         self.shell.show()
         self._thread.start()
         self._timer.start()
@@ -131,6 +136,8 @@ class Startup(QObject):
     def _on_poll(self) -> None:
         if self._thread.is_alive():
             return
+        if self.shell.painted_at is None and time.monotonic() - self._started < PAINT_WAIT_S:
+            return  # the engine was loaded already (a second window): show the first one once anyway
         self._timer.stop()
         if self.failure is not None:
             self._fail(self.failure)
