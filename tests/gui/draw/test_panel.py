@@ -130,7 +130,7 @@ def test_opening_the_teach_box_scrolls_instead_of_growing_past_a_small_screen(wi
 
 
 def test_opening_the_teach_box_keeps_the_canvas_size(window, qtbot) -> None:
-    """The canvas is where the examples are drawn: teaching must not shrink it (it went from 288 to 193 px)."""
+    """The canvas is where the examples are drawn: teaching must not shrink it (288 px went to 193)."""
     pad = window.drawing
     window.draw_dock.raise_()
     qtbot.waitUntil(pad.canvas.isVisible)
