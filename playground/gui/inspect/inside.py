@@ -38,7 +38,8 @@ def sample_digit() -> tuple[np.ndarray, int] | None:
     when the files cannot be read (the view then asks for a drawing)."""
     folder = mnist_sample_dir()
     try:
-        images, labels = read_idx_pair(folder / "t10k-images-idx3-ubyte.gz", folder / "t10k-labels-idx1-ubyte.gz")
+        images, labels = read_idx_pair(folder / "t10k-images-idx3-ubyte.gz",
+                                       folder / "t10k-labels-idx1-ubyte.gz")
     except PlaygroundError:
         return None
     return images[SAMPLE_INDEX].astype(np.float32) / 255.0, int(labels[SAMPLE_INDEX])
