@@ -20,6 +20,19 @@ def _tr(source: str) -> str:
     return QCoreApplication.translate("Menus", source)
 
 
+EXTRA_REDO_KEYS = ("Ctrl+Y", "Ctrl+Shift+Z")
+"""Redo keys people bring from other platforms, beside this platform's own."""
+
+
+def redo_keys() -> list[QKeySequence]:
+    """This platform's redo keys first (its menu shows the first), then Ctrl+Y and Ctrl+Shift+Z, each once."""
+    keys = list(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+    for extra in map(QKeySequence, EXTRA_REDO_KEYS):
+        if extra not in keys:
+            keys.append(extra)
+    return keys
+
+
 @dataclass(frozen=True)
 class MenuActions:
     """What the window keeps of its menus: Undo and Redo, and the menus it enables or reads."""
@@ -59,7 +72,7 @@ def build_menus(bar: QMenuBar, files: ProjectFiles, actions: ModelActions, model
     undo = stack.createUndoAction(bar)
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = stack.createRedoAction(bar)
-    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    redo.setShortcuts(redo_keys())
     edit_menu.addActions([undo, redo])
     edit_menu.addSeparator()
     edit_menu.addActions(list(layer_actions))

@@ -56,9 +56,20 @@ def live(panel: DrawPanel, name: str, seed: int = 0) -> torch.nn.Module:
     return model
 
 
-def test_an_empty_pad_shows_the_prompt(view: InsideView) -> None:
-    assert view.note.isVisible() and "Draw a digit" in view.note.text()
-    assert not view.sections_area.isVisible() and view.inside is None
+def test_an_empty_pad_shows_a_test_digit_and_names_the_model(view: InsideView, panel: DrawPanel,
+                                                             sample_dataset) -> None:
+    """Not blank before the first drawing: the sample model reads a digit of the bundled test split."""
+    assert view.inside is not None and view.sections_area.isVisible() and not view.note.isVisible()
+    assert len(view.layer_sections) == 7 and panel.input_image() is None
+    label = int(sample_dataset.test_y[0])
+    assert view.showing.isVisible()
+    assert view.showing.text().startswith("Model: Sample model (small CNN")
+    assert f"a test digit (a {label} from the bundled MNIST sample)" in view.showing.text()
+    assert np.array_equal(view.saliency_section.values.shape, (28, 28))
+    panel.show_example(sample_dataset.test_x[3, 0])
+    assert "reading the drawing pad's picture" in view.showing.text()
+    live(panel, "article-mlp")
+    assert view.showing.text().startswith("Model: Your network")
 
 
 def test_one_section_per_layer_with_the_shapes_of_the_analysis(view: InsideView, panel: DrawPanel,
@@ -101,7 +112,7 @@ def test_a_new_drawing_redraws_the_same_sections_with_new_values(view: InsideVie
     assert not np.allclose(salient, view.saliency_section.values)
     assert view.saliency_section.title.text().startswith("Where the network looks · top class 7")
     panel.canvas.clear()
-    assert view.note.isVisible() and view.inside is None
+    assert "a test digit" in view.showing.text() and view.inside is not None
 
 
 def test_an_lstm_shows_its_hidden_state_and_gates_over_the_rows(view: InsideView, panel: DrawPanel,

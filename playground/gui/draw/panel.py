@@ -36,7 +36,8 @@ from playground.gui.draw.preview import InputPreview
 from playground.gui.draw.source import SAMPLE_MODEL, AnsweringModel, ModelSource, SnapshotFn
 from playground.gui.draw.teach import TeachBox
 
-TEACH_MAX_HEIGHT = 260
+WIDGET_SIZE_MAX = (1 << 24) - 1
+"""Qt's QWIDGETSIZE_MAX: no limit on a widget's size."""
 DIGITS = tuple(str(digit) for digit in range(10))
 
 
@@ -251,11 +252,16 @@ class DrawPanel(QWidget):
 
     @Slot(bool)
     def _on_teach_toggled(self, expanded: bool) -> None:
-        """An open teach box takes the place of "my drawings" and room from the canvas (up to a limit),
-        then scrolls."""
+        """An open teach box takes the place of "my drawings" in the area under the bars, which keeps its
+        height and scrolls, so the canvas keeps its size; closed, the area follows the layout again."""
+        if expanded:
+            height = self.below.height() if self.below.isVisible() else self.below.sizeHint().height()
+            self.below.setFixedHeight(height)
+        else:
+            self.below.setMinimumHeight(0)
+            self.below.setMaximumHeight(WIDGET_SIZE_MAX)
         self.my_drawings.setVisible(not expanded)
-        wanted = self.below_content.sizeHint().height() if expanded else 0
-        self.below.setMinimumHeight(min(wanted, TEACH_MAX_HEIGHT))
+        self.below.verticalScrollBar().setValue(0)  # the box's header and its first rows in view
 
     @Slot()
     def _on_weights_changed(self) -> None:

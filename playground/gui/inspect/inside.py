@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 
 import numpy as np
 import torch
@@ -13,22 +14,41 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLay
 from playground.core.inspect import Inside, first_layer_weights, look_inside
 from playground.core.layers import LAYER_TYPES
 from playground.core.spec import NetworkSpec
+from playground.data.idx import read_idx_pair
+from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
 from playground.gui.docks import DockHost
 from playground.gui.draw.panel import DrawPanel
 from playground.gui.draw.source import AnsweringModel
 from playground.gui.inspect import inside_text as text
 from playground.gui.inspect.inside_sections import LayerSection, SaliencySection, Section, WeightsSection
+from playground.resources import mnist_sample_dir
 
 THROTTLE_MS = 50
 """Drawing and weight updates are coalesced: at most one recompute per this many ms (~20 Hz)."""
 BUSY_SHARE = 0.25
 """On a slow or busy machine the wait grows so that recomputing takes at most this share of the GUI thread."""
+SAMPLE_INDEX = 0
+"""Which image of the bundled MNIST test split the view shows while the pad is empty."""
+
+
+@cache
+def sample_digit() -> tuple[np.ndarray, int] | None:
+    """A test digit of the bundled MNIST sample as a (28, 28) float image in [0, 1], with its label; None
+    when the files cannot be read (the view then asks for a drawing)."""
+    folder = mnist_sample_dir()
+    try:
+        images, labels = read_idx_pair(folder / "t10k-images-idx3-ubyte.gz",
+                                       folder / "t10k-labels-idx1-ubyte.gz")
+    except PlaygroundError:
+        return None
+    return images[SAMPLE_INDEX].astype(np.float32) / 255.0, int(labels[SAMPLE_INDEX])
 
 
 class InsideView(QWidget):
     """Feature maps, activations, recurrent states and gates, first-layer weights and a saliency map
-    for the drawing pad's current input, read by the model that answers there.
+    for the drawing pad's current input (a test digit of the bundled sample while the pad is empty), read
+    by the model that answers there; the line at the top names the model and the input.
 
     Sections are built once per network and only get new pixels afterwards. Updates from the pad
     are coalesced by a single-shot timer (``throttle_ms``, longer when a recompute is slow; 0
@@ -54,6 +74,9 @@ class InsideView(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
+        self.showing = QLabel(self)
+        self.showing.setWordWrap(True)
+        self.showing.setAccessibleName(self.tr("What the inside view shows"))
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -69,12 +92,15 @@ class InsideView(QWidget):
         self.sections_area.setWidget(self.content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.showing)
         layout.addWidget(self.note)
         layout.addWidget(self.sections_area, 1)
         self.setMinimumWidth(260)
+        self.showing.setText(text.showing_model(drawing.source.description))
         self._say(text.prompt())
         drawing.prediction_changed.connect(self._on_prediction_changed)
         drawing.weights_changed.connect(self._on_weights_changed)
+        drawing.source.description_changed.connect(self._on_weights_changed)
 
     # --- reacting to the drawing pad --------------------------------------------------------------
 
@@ -116,12 +142,21 @@ class InsideView(QWidget):
         self._dirty = False
         self._timer.stop()
         answering, image = self.drawing.answering_model(), self.drawing.input_image()
+        model = self.drawing.source.description
         if answering is None:
+            self.showing.setText(text.showing_model(model))
             self._say(text.no_model(self.drawing.source.problem))
             return
-        if image is None:
+        sample = sample_digit() if image is None else None
+        if sample is not None:
+            image = sample[0]
+            self.showing.setText(text.showing_sample(model, str(sample[1])))
+        elif image is None:
+            self.showing.setText(text.showing_model(model))
             self._say(text.prompt())
             return
+        else:
+            self.showing.setText(text.showing_drawing(model))
         spec = answering.spec
         ends_in_softmax = spec.outputs_probabilities
         try:

@@ -118,6 +118,22 @@ def saliency_caption() -> str:
                "change would move the top class's score the most (the gradient of the score).")
 
 
+def showing_model(model: str) -> str:
+    """The top line while nothing is shown: which model answers on the drawing pad."""
+    return _tr("Model: %1").replace("%1", model)
+
+
+def showing_sample(model: str, label: str) -> str:
+    """The top line while the pad is empty and a test digit stands in for a drawing."""
+    return _tr("Model: %1 · reading a test digit (a %2 from the bundled MNIST sample). Draw on the pad "
+               "to see your own.").replace("%1", model).replace("%2", label)
+
+
+def showing_drawing(model: str) -> str:
+    """The top line while the view reads the drawing pad's picture."""
+    return _tr("Model: %1 · reading the drawing pad's picture.").replace("%1", model)
+
+
 def prompt() -> str:
     """Shown while the drawing pad is empty."""
     return _tr("Draw a digit on the drawing pad to see what happens inside the network.")

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from playground.core.preprocess import centre_of_mass, ink_bbox, to_mnist
 from playground.data.drawings import drawings_dir
@@ -126,3 +127,22 @@ def test_opening_the_teach_box_scrolls_instead_of_growing_past_a_small_screen(wi
     assert not window.drawing.my_drawings.isVisibleTo(window.drawing)
     window.drawing.teach.header.setChecked(False)
     assert window.drawing.my_drawings.isVisibleTo(window.drawing)
+
+
+def test_opening_the_teach_box_keeps_the_canvas_size(window, qtbot) -> None:
+    """The canvas is where the examples are drawn: teaching must not shrink it (288 px went to 193)."""
+    pad = window.drawing
+    window.draw_dock.raise_()
+    qtbot.waitUntil(pad.canvas.isVisible)
+    QApplication.processEvents()
+    before, below = pad.canvas.size(), pad.below.height()
+    pad.teach.header.click()
+    qtbot.waitUntil(lambda: pad.teach.body.isVisible())
+    for _ in range(3):
+        QApplication.processEvents()
+    assert pad.canvas.size() == before and pad.below.height() == below
+    assert pad.teach.header.visibleRegion().boundingRect().height() == pad.teach.header.height()
+    pad.teach.header.click()
+    for _ in range(3):
+        QApplication.processEvents()
+    assert pad.canvas.size() == before and pad.my_drawings.isVisibleTo(pad)
