@@ -190,7 +190,7 @@ class LivePlots(QWidget):
         val = s.column("val_loss")
         validation = len(val) > 0 and not np.isnan(val).all()
         held = val if validation else s.column("test_loss")
-        turn = turn_of(epochs.tolist(), s.column("train_loss").tolist(), held.tolist(),
+        turn = turn_of([int(e) for e in epochs], s.column("train_loss").tolist(), held.tolist(),
                        "validation" if validation else "test")
         if turn != self.turn:
             self._set_turn(turn)
