@@ -1,4 +1,5 @@
-"""Render the training panel mid-run and the deep sigmoid preset's gradient view to docs/screenshots."""
+"""Render the training panel mid-run, a run that overfits and the deep sigmoid preset's gradient view to
+docs/screenshots."""
 
 from __future__ import annotations
 
@@ -97,6 +98,17 @@ def gradients_shot(app: QApplication, out: Path) -> None:
     panel.close()
 
 
+def overfitting_shot(app: QApplication, out: Path) -> None:
+    """The article's MLP for 30 epochs on the sample: the test loss turns up, the notice names the epoch."""
+    panel = make_panel("article-mlp")
+    run_to_end(app, panel, TrainConfig(epochs=30, seed=0))
+    panel.plots.refresh(everything=True)
+    assert panel.plots.turn is not None, "the 30-epoch run did not overfit"
+    hover(app, panel, panel.plots.plot_of("loss"), panel.plots.turn.epoch, 0.3)
+    panel.grab().save(str(out / "training-overfitting.png"))
+    panel.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs")
@@ -105,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     training_shot(app, args.out)
     gradients_shot(app, args.out)
-    print(f"wrote {args.out / 'training.png'} and {args.out / 'training-gradients.png'}")
+    overfitting_shot(app, args.out)
+    print(f"wrote training.png, training-gradients.png and training-overfitting.png in {args.out}")
     return 0
 
 

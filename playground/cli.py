@@ -27,7 +27,8 @@ PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop")
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
 EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx", "script": ".py"}
-RANGES = {"learning_rate": (1e-6, 1e6), "batch_size": (1, 4096), "epochs": (1, 1000), "seed": (0, 2**31 - 1)}
+RANGES = {"learning_rate": (1e-6, 1e6), "batch_size": (1, 4096), "epochs": (1, 1000), "seed": (0, 2**31 - 1),
+          "validation_fraction": (0.0, 0.5), "early_stop": (0, 100)}
 DATASET_HELP = ("a dataset id (see the datasets command): mnist-sample (bundled, offline), mnist, "
                 "fashion-mnist, my-drawings or idx:DIR")
 
@@ -101,6 +102,14 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--seed", type=_ranged("seed", int), default=0, metavar="N",
                        help="random seed: the same seed gives the same run on the CPU")
     train.add_argument("--augment", action="store_true", help="random shifts, rotations and zoom")
+    train.add_argument("--validation", type=_ranged("validation_fraction", float), default=0.0,
+                       metavar="FRACTION", help="hold out this share of the training data as a validation "
+                       "set (0 none); overfitting and early stopping then judge by it, not by the test set")
+    train.add_argument("--early-stop", type=_ranged("early_stop", int), default=0, metavar="PATIENCE",
+                       help="stop when the held-out loss has not improved for PATIENCE epochs and go back "
+                       "to the best epoch's weights (0 off)")
+    train.add_argument("--keep-last", action="store_true",
+                       help="with --early-stop, keep the last epoch's weights instead of the best")
     train.add_argument("--device", choices=DEVICE_NAMES, default="auto",
                        help="where to train; auto takes a GPU when there is one")
     train.add_argument("--save", type=_save_path, metavar="FILE",

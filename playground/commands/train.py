@@ -65,6 +65,7 @@ def train(args: argparse.Namespace) -> int:
     from playground.core.analysis import analyse
     from playground.core.choices import default_loss
     from playground.core.metrics import BatchRecord, EpochRecord, RunState, StateRecord
+    from playground.core.overfitting import best_epoch, find_turn
     from playground.core.runs import RunRecorder
     from playground.core.training import TrainConfig, Trainer
     from playground.data.registry import dataset_info, load_dataset
@@ -72,7 +73,9 @@ def train(args: argparse.Namespace) -> int:
     try:
         config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, batch_size=args.batch_size,
                              epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device,
-                             loss=default_loss(dataset_info(args.ref).task))
+                             loss=default_loss(dataset_info(args.ref).task),
+                             validation_fraction=args.validation, early_stop=args.early_stop,
+                             restore_best=not args.keep_last)
     except TrainingError as exc:
         print(f"nn-playground: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
@@ -104,6 +107,8 @@ def train(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - started
+    if trainer.stopped_early and config.restore_best:
+        recorder.keep(trainer.best_epoch)
     if final is not None and final.state == RunState.DIVERGED:
         print(f"nn-playground: diverged: {final.message}", file=sys.stderr)
         print(f"  hint: {final.hint}", file=sys.stderr)
@@ -113,19 +118,34 @@ def train(args: argparse.Namespace) -> int:
               recorder.to_dict(1, config.to_dict(), spec, dataset.ref.key, seconds))
     epochs = recorder.epochs
     scores = ("test_accuracy",) if dataset.task == "classification" else ("test_rmse", "test_r2")
+    turn = find_turn(epochs)
+    chosen = epochs[-1] if epochs else None  # the epoch whose weights the run ends with
+    if trainer.stopped_early and config.restore_best:
+        chosen = next((e for e in epochs if e.epoch == trainer.best_epoch), chosen)
+    validation = ("val_loss",) if config.validation_fraction > 0 else ()
     summary = {
         "dataset": dataset.ref.key,
         ("preset" if args.spec is None else "spec"): spec_name,
         "epochs": [{"epoch": e.epoch, "train_loss": e.train_loss, "train_accuracy": e.train_accuracy,
-                    "test_loss": e.test_loss, "seconds": e.seconds, **{k: getattr(e, k) for k in scores}}
+                    "test_loss": e.test_loss, "seconds": e.seconds,
+                    **{k: getattr(e, k) for k in scores + validation}}
                    for e in epochs],
-        **{key: getattr(epochs[-1], key) if epochs else None for key in scores},
+        **{key: getattr(chosen, key) if chosen else None for key in scores},
+        "best_epoch": best_epoch(epochs),
+        "stopped_early": trainer.stopped_early,
+        "overfitting_from": turn.epoch if turn else None,
         "samples_per_second": recorder.samples_per_second,
         "parameters": result.total_params,
     }
     if args.json:
         print(json.dumps(summary, allow_nan=False))
     else:
+        if trainer.stopped_early and final is not None:
+            print(final.message)
+        if turn is not None:
+            print(turn.text())
+            if not trainer.stopped_early:
+                print(f"  hint: --early-stop 3 stops there and keeps epoch {turn.epoch}'s weights")
         words = {"test_accuracy": "test accuracy", "test_rmse": "test RMSE", "test_r2": "R²"}
         figures = ", ".join(f"{words[key]} {summary[key]:.4f}" for key in scores if summary[key] is not None)
         print(f"done in {seconds:.1f} s: {figures or 'no epoch finished'}, "

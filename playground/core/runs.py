@@ -69,6 +69,7 @@ class RunRecorder:
         self._loss: list[float] = []
         self.epochs: list[EpochRecord] = []
         self.state = RunState.FINISHED
+        self.kept: int | None = None  # the epoch whose weights the run ended with, when not the last
 
     def add(self, record: Record) -> None:
         """Take one record from ``Trainer.run()``."""
@@ -80,10 +81,16 @@ class RunRecorder:
         elif isinstance(record, StateRecord) and record.state.final:
             self.state = record.state
 
+    def keep(self, epoch: int | None) -> None:
+        """The run ended with ``epoch``'s weights (early stopping restored them): its figures count."""
+        self.kept = epoch
+
     @property
     def test_accuracy(self) -> float:
-        """The last epoch's test accuracy, NaN before the first epoch ends (and for regression)."""
-        last = self.epochs[-1].test_accuracy if self.epochs else None
+        """The kept (by default the last) epoch's test accuracy, NaN before the first epoch ends (and for
+        regression)."""
+        kept = [e for e in self.epochs if e.epoch == self.kept] or self.epochs[-1:]
+        last = kept[0].test_accuracy if kept else None
         return math.nan if last is None else last
 
     @property

@@ -27,6 +27,7 @@ from playground.core.metrics import (
     StateRecord,
     regression_scores,
 )
+from playground.core.overfitting import EarlyStopping
 from playground.core.resume import ResumeState, capture, plan_run, restore
 from playground.core.spec import NetworkSpec
 from playground.data.dataset import CLASSIFICATION, Dataset
@@ -58,6 +59,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "epochs": (1, 1000),
     "seed": (0, 2**31 - 1),
     "validation_fraction": (0.0, 0.5),
+    "early_stop": (0, 100),
 }
 
 
@@ -77,6 +79,8 @@ class TrainConfig:
     schedule: str = "none"
     device: str = "auto"
     validation_fraction: float = 0.0
+    early_stop: int = 0  # patience in epochs: stop when the held-out loss has not improved for so long; 0 off
+    restore_best: bool = True  # when stopping early, go back to the best epoch's weights
 
     def __post_init__(self) -> None:
         for name, table in (("optimizer", OPTIMIZERS), ("loss", LOSSES), ("init", INITS),
@@ -208,6 +212,10 @@ class Trainer:
         self._resume_in = self._resume_out = resume
         self._last_good_resume: ResumeState | None = None
         self.step, self.base_lr = (resume.step, resume.base_lr) if resume else (0, config.learning_rate)
+        self.best_epoch: int | None = None  # with early stopping: the epoch of the lowest held-out loss
+        self.stopped_early = False
+        self._stopping = EarlyStopping(config.early_stop) if config.early_stop else None
+        self._best_weights: dict[str, torch.Tensor] = {}
 
     # --- control, from any thread -------------------------------------------------------------
 
@@ -407,18 +415,41 @@ class Trainer:
             diagnostics.armed = False
             tested = evaluate(model, test, ds.mean, ds.std, cfg.loss)
             checked = evaluate(model, val, ds.mean, ds.std, cfg.loss) if val else None
-            self._publish(snap(epoch + 1, 0, (0, 0.0, 0), shuffle.get_state()))
-            yield EpochRecord(
+            after = snap(epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
+            self._publish(after)
+            record = EpochRecord(
                 epoch, loss_sum / max(seen, 1), correct / max(seen, 1) if classes else None, tested.loss,
                 tested.accuracy, seconds, (seen - seen_before) / max(seconds, 1e-9),
                 checked.loss if checked else None, checked.accuracy if checked else None,
                 tested.rmse, tested.r2, checked.rmse if checked else None, checked.r2 if checked else None)
+            yield record
+            if self._stopping is not None and self._early_stop(record, after):
+                yield StateRecord(RunState.FINISHED, self._stopping.text(epoch, cfg.restore_best))
+                return
             with self._cond:
                 if self._pause_after_epoch:
                     self._paused, self._pause_after_epoch = True, False
         self._resume_out = snap(plan.last_epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
         self.state = RunState.FINISHED
         yield StateRecord(RunState.FINISHED, _finished_text(plan.start_epoch, plan.last_epoch))
+
+    def _early_stop(self, record: EpochRecord, after: ResumeState) -> bool:
+        """Track the best epoch; at the patience's end restore its weights (when asked) and say stop."""
+        assert self._stopping is not None
+        improved, stop = self._stopping.update(record)
+        self.best_epoch = self._stopping.best_epoch
+        if improved and self.config.restore_best:
+            with self._cond:
+                self._best_weights = self._snapshot  # a fresh CPU copy each publish, never changed after
+        if not stop:
+            return False
+        self.stopped_early = True
+        if self.config.restore_best and self._best_weights:
+            self.model.load_state_dict(self._best_weights)
+            self._publish(after)  # continuing goes on from the restored weights, at the next epoch
+        self._resume_out = after
+        self.state = RunState.FINISHED
+        return True
 
     def _diverge(self, epoch: int, batch: int, loss: float, first: float) -> StateRecord:
         with self._cond:

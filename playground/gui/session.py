@@ -259,7 +259,9 @@ class TrainingSession(QObject):
     def _record(self, run: ActiveRun) -> Run:
         """The history's entry for ``run``: settings, network, how it ended, its curves."""
         curves = run.curves
-        accuracy = curves.final_test_accuracy()
+        trainer = run.trainer
+        kept = trainer.best_epoch if trainer.stopped_early and run.config.restore_best else None
+        accuracy = curves.final_test_accuracy(kept)  # early stopping restored the best epoch's weights
         return Run(run.number, run.config.to_dict(), spec_summary(run.spec), run.spec.to_json(),
                    run.dataset.ref.key, run.final_state, RunCurves.from_store(curves),
                    accuracy if math.isfinite(accuracy) else math.nan, time.monotonic() - run.started,

@@ -30,7 +30,8 @@ def test_train_json_is_one_object(capsys, idx_folder, tmp_path):
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     assert set(summary) == {"dataset", "preset", "epochs", "test_accuracy", "samples_per_second",
-                            "parameters"}
+                            "parameters", "best_epoch", "stopped_early", "overfitting_from"}
+    assert summary["best_epoch"] == 1 and summary["stopped_early"] is False
     assert summary["preset"] == "small-cnn" and summary["parameters"] == 206_922
     assert set(summary["epochs"][0]) == {"epoch", "train_loss", "train_accuracy", "test_loss",
                                          "test_accuracy", "seconds"}

@@ -6,13 +6,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from playground.gui.train.controls import ControlBar, MessageBanner, scrolled, splitter
+from playground.gui.train.overfit import OverfitNotice
 from playground.gui.train.plots import LivePlots
 from playground.gui.train.runlog import ProgressLine
 
 
 def arrange(panel: QWidget, settings: QWidget, controls: ControlBar, progress: ProgressLine,
-            banner: MessageBanner, plots: LivePlots, tabs: QTabWidget) -> None:
-    """Lay out ``panel``: scrolled ``settings`` beside the controls, progress, banner, plots and tabs."""
+            banner: MessageBanner, notice: OverfitNotice, plots: LivePlots, tabs: QTabWidget) -> None:
+    """Lay out ``panel``: scrolled ``settings`` beside the controls, progress, banner, the overfitting
+    notice, plots and tabs."""
     right = QWidget(panel)
     right_layout = QVBoxLayout(right)
     right_layout.setContentsMargins(4, 4, 4, 4)
@@ -22,6 +24,7 @@ def arrange(panel: QWidget, settings: QWidget, controls: ControlBar, progress: P
     right_layout.addWidget(controls)
     right_layout.addLayout(status_row)
     right_layout.addWidget(banner)
+    right_layout.addWidget(notice)
     plots_and_tabs = splitter(Qt.Orientation.Vertical, (plots, 3), (tabs, 1))
     plots_and_tabs.setSizes([520, 160])
     right_layout.addWidget(plots_and_tabs, 1)

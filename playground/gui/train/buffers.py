@@ -156,9 +156,12 @@ class CurveStore:
                   self.dead_fractions)
         return sum(a.nbytes for a in arrays)
 
-    def final_test_accuracy(self) -> float:
-        """The last epoch's test accuracy, NaN before the first epoch ends."""
+    def final_test_accuracy(self, epoch: int | None = None) -> float:
+        """The last (or ``epoch``'s) test accuracy, NaN before the first epoch ends."""
         acc = self.epochs["test_accuracy"]
+        if epoch is not None:
+            at = np.flatnonzero(self.epochs["epoch_x"].view() == epoch)
+            return float(acc.view()[at[0]]) if len(at) else math.nan
         return float(acc.last()) if len(acc) else math.nan
 
 

@@ -30,7 +30,7 @@ def watch_form(form: HyperparameterForm, edited: Callable[[], object]) -> None:
     for combo in (form.optimizer, form.loss, form.init, form.schedule, form.device):
         combo.currentIndexChanged.connect(edited)
     for spin in (form.learning_rate, form.batch_size, form.epochs, form.weight_decay, form.seed,
-                 form.validation):
+                 form.validation, form.early_stop):
         spin.valueChanged.connect(edited)
     form.augment.toggled.connect(edited)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import cast
 
 import torch
@@ -87,6 +88,9 @@ class HyperparameterForm(QWidget):
         self.validation.setRange(*RANGES["validation_fraction"])
         self.validation.setSingleStep(0.05)
         self.validation.setDecimals(2)
+        self.early_stop = self._int_spin("early_stop")
+        self.early_stop.setSpecialValueText(self.tr("off"))
+        self.early_stop.setSuffix(self.tr(" epochs"))
         rows = (
             (self.tr("Optimizer"), self.optimizer, self.tr("How the weights follow the gradient")),
             (self.tr("Learning rate"), self.learning_rate, self.tr(
@@ -108,6 +112,10 @@ class HyperparameterForm(QWidget):
             (self.tr("Validation"), self.validation, self.tr(
                 "Fraction of the training set held out for validation, {0:g} to {1:g}")
              .format(*RANGES["validation_fraction"])),
+            (self.tr("Early stopping"), self.early_stop, self.tr(
+                "Stop when the validation loss (the test loss without a validation split) has not "
+                "improved for this many epochs, and go back to the best epoch's weights; \"off\" trains "
+                "every epoch")),
         )
         for label, field, tip in rows:
             field.setToolTip(tip)
@@ -141,7 +149,8 @@ class HyperparameterForm(QWidget):
                 self.device.setItemText(row, self.tr("{0} (not available)").format(self.device.itemText(row)))
 
     def set_config(self, config: TrainConfig) -> None:
-        """Show ``config`` in the fields."""
+        """Show ``config`` in the fields (what they do not show, such as restore_best, is kept)."""
+        self._base = config
         for combo, key in ((self.optimizer, config.optimizer), (self.loss, config.loss),
                            (self.init, config.init), (self.schedule, config.schedule),
                            (self.device, config.device)):
@@ -153,16 +162,17 @@ class HyperparameterForm(QWidget):
         self.augment.setChecked(config.augment)
         self.seed.setValue(-1 if config.seed is None else config.seed)
         self.validation.setValue(config.validation_fraction)
+        self.early_stop.setValue(config.early_stop)
 
     def config(self) -> TrainConfig:
         """The TrainConfig the fields describe (TrainConfig checks the values again)."""
-        return TrainConfig(
-            optimizer=self.optimizer.currentData(), learning_rate=self.learning_rate.value(),
+        return replace(
+            self._base, optimizer=self.optimizer.currentData(), learning_rate=self.learning_rate.value(),
             weight_decay=self.weight_decay.value(), batch_size=self.batch_size.value(),
             epochs=self.epochs.value(), loss=self.loss.currentData(), init=self.init.currentData(),
             seed=None if self.seed.value() < 0 else self.seed.value(), augment=self.augment.isChecked(),
             schedule=self.schedule.currentData(), device=self.device.currentData(),
-            validation_fraction=self.validation.value())
+            validation_fraction=self.validation.value(), early_stop=self.early_stop.value())
 
     def commit(self) -> None:
         """Take a number typed into a field but not yet committed (with Enter or by leaving the field)."""
@@ -173,5 +183,5 @@ class HyperparameterForm(QWidget):
         """Lock every field but the learning rate while a run is going."""
         for field in (self.optimizer, self.batch_size, self.epochs, self.loss, self.init,
                       self.weight_decay, self.augment, self.seed, self.schedule, self.device,
-                      self.validation):
+                      self.validation, self.early_stop):
             field.setEnabled(not running)

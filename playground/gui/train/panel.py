@@ -7,6 +7,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from playground.core.metrics import RunState
+from playground.core.overfitting import Turn
 from playground.core.training import TrainConfig
 from playground.data.dataset import Dataset
 from playground.gui.session import TrainingSession
@@ -17,6 +18,7 @@ from playground.gui.train.controls import ControlBar, MessageBanner
 from playground.gui.train.datasets import DatasetPicker
 from playground.gui.train.form import HyperparameterForm
 from playground.gui.train.history import RunTable
+from playground.gui.train.overfit import OverfitNotice
 from playground.gui.train.plots import REFRESH_HZ, LivePlots
 from playground.gui.train.reporting import RunReporter
 from playground.gui.train.runlog import ProgressLine, RunLog
@@ -40,6 +42,7 @@ class TrainingPanel(QWidget):
         self.banner = MessageBanner(self)
         self.progress = ProgressLine(self)
         self.plots = LivePlots(self, refresh_hz)
+        self.overfit = OverfitNotice(self.form, self)
         self.log = RunLog(self)
         self.runs = RunTable(session.history, self)
         self.reporter = RunReporter(self.plots, self.log, self.runs, self.controls, self.banner,
@@ -56,6 +59,8 @@ class TrainingPanel(QWidget):
         self.runs.overlay_toggled.connect(self._on_overlay_toggled)
         self.reset_button.clicked.connect(self.reset_weights)
         self.plots.export_button.failed.connect(self._on_failed)
+        self.plots.overfitting.connect(self._on_overfitting)
+        self.overfit.applied.connect(self.log.write)
         session.network_changed.connect(self._update_controls)
         session.dataset_changed.connect(self._on_dataset_changed)
         session.config_changed.connect(self._on_config_changed)
@@ -65,6 +70,8 @@ class TrainingPanel(QWidget):
         session.run_finished.connect(self._on_run_finished)
         session.errored.connect(self._on_failed)
         session.history.runs_replaced.connect(self._on_runs_replaced)
+        if session.dataset is not None:
+            self.overfit.set_images(session.dataset.is_image)
         if self.picker.error:
             self.banner.show_message(*self.picker.error)
         self.controls.show_state(RunState.IDLE)
@@ -78,7 +85,8 @@ class TrainingPanel(QWidget):
         self.bottom_tabs = QTabWidget(self)
         self.bottom_tabs.addTab(self.log, self.tr("Log"))
         self.bottom_tabs.addTab(self.runs, self.tr("Runs"))
-        arrange(self, self.form, self.controls, self.progress, self.banner, self.plots, self.bottom_tabs)
+        arrange(self, self.form, self.controls, self.progress, self.banner, self.overfit, self.plots,
+                self.bottom_tabs)
 
     # --- what the window and the buttons ask ------------------------------------------------------
 
@@ -153,9 +161,19 @@ class TrainingPanel(QWidget):
             self.form.set_config(config)
 
     @Slot(object)
-    def _on_dataset_changed(self, _dataset: Dataset) -> None:
+    def _on_dataset_changed(self, dataset: Dataset) -> None:
         self.banner.hide()
+        self.overfit.set_images(dataset.is_image)
         self._update_controls()
+
+    @Slot(object)
+    def _on_overfitting(self, turn: Turn | None) -> None:
+        """Name where the run began to overfit (once per run, in the log too), or hide the notice."""
+        if turn is not None and (self.overfit.turn is None or self.overfit.turn.epoch != turn.epoch):
+            self.log.write(self.tr("Overfitting from epoch {0}: the {1} loss has risen for {2} epoch(s) "
+                                   "while the training loss falls.").format(
+                turn.epoch, self.overfit.split_name(turn), turn.since))
+        self.overfit.show_turn(turn)
 
     @Slot(bool)
     def _on_downloading_changed(self, _downloading: bool) -> None:

@@ -9,13 +9,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
+from playground.core.overfitting import Turn, turn_of
 from playground.data.dataset import CLASSIFICATION
 from playground.gui.train.buffers import CurveStore, RunCurves
 from playground.gui.train.export import ExportButton, export_csv, export_png
 from playground.gui.train.gradients import GradientView
 from playground.gui.train.plot_specs import PLOTS, CurveSpec, PlotSpec
 from playground.gui.train.ranges import FrameBudget, RangeKeeper, epoch_span, log_span
-from playground.gui.train.style import TimedPlotWidget, colour, marker, setup_plot
+from playground.gui.train.style import OVERFIT, TimedPlotWidget, colour, marker, setup_plot
 from playground.gui.train.worker import RecordChunk
 
 REFRESH_HZ = 30.0
@@ -30,6 +31,7 @@ class LivePlots(QWidget):
     """
 
     hovered = Signal(str)
+    overfitting = Signal(object)  # the run's Turn when one is named, None when it is gone (a new run)
 
     def __init__(self, parent: QWidget | None = None, refresh_hz: float = REFRESH_HZ) -> None:
         super().__init__(parent)
@@ -39,6 +41,9 @@ class LivePlots(QWidget):
         self._epochs = 1
         self._dirty = False
         self._markers: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self.turn: Turn | None = None  # where the current run began to overfit, if it has
+        self._turn_line: pg.InfiniteLine | None = None
+        self._turn_checked = -1  # epochs in the store when the turn was last looked for
         self._overlays: dict[int, tuple[RunCurves, list[tuple[pg.PlotItem, pg.PlotDataItem]]]] = {}
         self.tabs = QTabWidget(self)
         self.specs: dict[pg.PlotItem, PlotSpec] = {}
@@ -133,6 +138,8 @@ class LivePlots(QWidget):
             plot.removeItem(line)
         self._markers = []
         self.gradients.start_run(names, relu)
+        self._turn_checked = -1
+        self._set_turn(None)
         self._dirty = True
         self.refresh()
         self._timer.start()
@@ -171,6 +178,40 @@ class LivePlots(QWidget):
         loss = self.plot_of("loss")
         return sum(1 for plot, _ in self._markers if plot is loss)
 
+    # --- overfitting --------------------------------------------------------------------------------
+
+    def _check_turn(self) -> None:
+        """After each new epoch: has the held-out loss turned up while the training loss falls?"""
+        s = self.store
+        epochs = s.column("epoch_x")
+        if len(epochs) == self._turn_checked:
+            return
+        self._turn_checked = len(epochs)
+        val = s.column("val_loss")
+        validation = len(val) > 0 and not np.isnan(val).all()
+        held = val if validation else s.column("test_loss")
+        turn = turn_of([int(e) for e in epochs], s.column("train_loss").tolist(), held.tolist(),
+                       "validation" if validation else "test")
+        if turn != self.turn:
+            self._set_turn(turn)
+
+    def _set_turn(self, turn: Turn | None) -> None:
+        loss = self.plot_of("loss")
+        if self._turn_line is not None:
+            loss.removeItem(self._turn_line)
+            self._turn_line = None
+        self.turn = turn
+        if turn is not None:
+            self._turn_line = marker(turn.epoch, self.tr("overfitting from epoch {0}").format(turn.epoch),
+                                     OVERFIT)
+            loss.addItem(self._turn_line)
+        self.overfitting.emit(turn)
+
+    def turn_label(self) -> str:
+        """The text beside the overfitting line on the loss plot ("" without one)."""
+        return "" if self._turn_line is None or self._turn_line.label is None \
+            else self._turn_line.label.toPlainText()
+
     # --- drawing ----------------------------------------------------------------------------------
 
     @Slot()
@@ -195,6 +236,7 @@ class LivePlots(QWidget):
                     self._set_data(curve, item)
         if everything or self.tabs.currentWidget() is self.gradients:
             self.gradients.refresh(self.store)
+        self._check_turn()
         self._apply_ranges()
         self._dirty = False
         self.budget.spend(time.perf_counter() - start)

@@ -18,6 +18,7 @@ LOSS_EMA = "#0072B2"
 TEST = "#D55E00"
 VALIDATION = "#009E73"
 MARKER = (204, 121, 167, 200)
+OVERFIT = "#b3261e"  # the epoch where the held-out loss turned up
 STATE_COLOURS = {RunState.RUNNING: "#1b7f3b", RunState.PAUSED: "#9a6700", RunState.FINISHED: "#0b5394",
                  RunState.STOPPED: "#555555", RunState.DIVERGED: "#b3261e", RunState.FAILED: "#b3261e",
                  RunState.IDLE: "#555555"}
@@ -48,13 +49,14 @@ def setup_plot(plot: pg.PlotItem, x_label: str, y_label: str, log_y: bool = Fals
     plot.getAxis("left").setWidth(68 if log_y else 50)  # "0.0001" needs room beside the axis label
 
 
-def marker(x: float, label: str = "") -> pg.InfiniteLine:
-    """A vertical dashed line where the learning rate was changed, labelled at the top."""
-    line = pg.InfiniteLine(pos=x, angle=90, movable=False,
-                           pen=pg.mkPen(MARKER, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+def marker(x: float, label: str = "", pen_colour: str = "") -> pg.InfiniteLine:
+    """A vertical dashed line, labelled halfway up: where the learning rate was changed, or in
+    ``pen_colour`` another event (the epoch where overfitting began)."""
+    dashed = pg.mkPen(pen_colour or MARKER, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
+    line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=dashed,
                            label=label or None,
-                           labelOpts={"position": 0.5, "color": "#7a1f5c", "anchors": [(0, 0.5), (0, 0.5)],
-                                      "fill": (255, 255, 255, 200)})
+                           labelOpts={"position": 0.5, "color": pen_colour or "#7a1f5c",
+                                      "anchors": [(0, 0.5), (0, 0.5)], "fill": (255, 255, 255, 200)})
     line.setZValue(5)
     return line
 
