@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -196,8 +197,14 @@ def lr_find(args: argparse.Namespace) -> int:
         print(line)
     print(sweep.text())
     if sweep.suggestion is not None:
-        print(f"  try: nn-playground train --lr {sweep.suggestion:.2g}"
-              + (f" --optimizer {config.optimizer}" if config.optimizer != "adam" else ""))
+        where = [f"--preset {args.preset}" if args.spec is None else f"--spec {shlex.quote(str(args.spec))}"]
+        if args.dataset != "mnist-sample":
+            where.append(f"--dataset {shlex.quote(args.dataset)}")
+        if config.optimizer != "adam":
+            where.append(f"--optimizer {config.optimizer}")
+        if config.batch_size != 64:
+            where.append(f"--batch-size {config.batch_size}")
+        print(f"  try: nn-playground train {' '.join(where)} --lr {sweep.suggestion:.2g}")
     return EXIT_OK
 
 

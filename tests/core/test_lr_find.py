@@ -65,7 +65,7 @@ def test_the_command_prints_the_chart_and_the_suggestion(capsys):
     assert out[0] == "article-mlp on MNIST sample, adam, batch 64:"
     assert sum(line.endswith("<- suggested") for line in out) == 1
     assert out[-2].startswith("suggested learning rate: ")
-    assert out[-1].startswith("  try: nn-playground train --lr ")
+    assert out[-1].startswith("  try: nn-playground train --preset article-mlp --lr ")
     rate = float(out[-1].split("--lr ")[1])
     assert 3e-4 <= rate <= 3e-2
 
