@@ -1,5 +1,5 @@
-"""Render the training panel mid-run, a run that overfits and the deep sigmoid preset's gradient view to
-docs/screenshots."""
+"""Render the training panel mid-run, a run that overfits, the deep sigmoid preset's gradient view and
+the learning-rate finder to docs/screenshots."""
 
 from __future__ import annotations
 
@@ -109,6 +109,18 @@ def overfitting_shot(app: QApplication, out: Path) -> None:
     panel.close()
 
 
+def lr_finder_shot(app: QApplication, out: Path) -> None:
+    """The learning-rate finder's dialog after its sweep of the article's MLP."""
+    panel = make_panel("article-mlp")
+    finder = panel.find_learning_rate()
+    assert finder is not None
+    wait_until(app, lambda: finder.sweep is not None and finder.worker is None)
+    app.processEvents()
+    finder.grab().save(str(out / "lr-finder.png"))
+    finder.reject()
+    panel.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs")
@@ -118,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     training_shot(app, args.out)
     gradients_shot(app, args.out)
     overfitting_shot(app, args.out)
-    print(f"wrote training.png, training-gradients.png and training-overfitting.png in {args.out}")
+    lr_finder_shot(app, args.out)
+    print(f"wrote training.png, training-gradients.png, training-overfitting.png and lr-finder.png in "
+          f"{args.out}")
     return 0
 
 

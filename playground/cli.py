@@ -17,7 +17,7 @@ from playground import __version__
 from playground.errors import PlaygroundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("train", "spec", "datasets", "download", "export", "predict")
+COMMANDS = ("train", "lr-find", "spec", "datasets", "download", "export", "predict")
 OPENABLE = (".nnproj", ".json")
 SAVE_SUFFIXES = (".nnproj", ".safetensors")
 STATE_DICT_SUFFIXES = (".pt", ".pth")
@@ -28,7 +28,7 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop")
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
 EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx", "script": ".py"}
 RANGES = {"learning_rate": (1e-6, 1e6), "batch_size": (1, 4096), "epochs": (1, 1000), "seed": (0, 2**31 - 1),
-          "validation_fraction": (0.0, 0.5), "early_stop": (0, 100)}
+          "validation_fraction": (0.0, 0.5), "early_stop": (0, 100), "lr_find_steps": (20, 1000)}
 DATASET_HELP = ("a dataset id (see the datasets command): mnist-sample (bundled, offline), mnist, "
                 "fashion-mnist, my-drawings or idx:DIR")
 
@@ -86,13 +86,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     train = sub.add_parser("train", help="train a network without the window", formatter_class=_Help,
                            description="Train a network and print one line per epoch (or, with --json, one "
                            "JSON object). Without --preset or --spec it trains the article's MLP.")
-    source = train.add_mutually_exclusive_group()
-    source.add_argument("--preset", choices=PRESET_NAMES, default="article-mlp", help="a ready network")
-    source.add_argument("--spec", type=Path, metavar="FILE.json",
-                        help="a network spec file (write one with `nn-playground spec PRESET -o FILE.json`)")
-    train.add_argument("--dataset", default="mnist-sample", metavar="ID", help=DATASET_HELP)
-    train.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
-                       help="an option of the dataset's source (repeat for more; see the datasets command)")
+    _add_network_source(train)
     train.add_argument("--epochs", type=_ranged("epochs", int), default=10, metavar="N",
                        help="passes over the training data")
     train.add_argument("--batch-size", type=_ranged("batch_size", int), default=64, metavar="N",
@@ -116,6 +110,36 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                        help="save the result: FILE.nnproj a project (open it in the app and continue "
                        "training there), FILE.safetensors a model file (network and weights)")
     train.add_argument("--json", action="store_true", help="print one JSON object when done")
+
+
+def _add_network_source(parser: argparse.ArgumentParser) -> None:
+    """--preset or --spec, --dataset and --option: what trains on what (train and lr-find)."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--preset", choices=PRESET_NAMES, default="article-mlp", help="a ready network")
+    source.add_argument("--spec", type=Path, metavar="FILE.json",
+                        help="a network spec file (write one with `nn-playground spec PRESET -o FILE.json`)")
+    parser.add_argument("--dataset", default="mnist-sample", metavar="ID", help=DATASET_HELP)
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="an option of the dataset's source (repeat for more; see the datasets command)")
+
+
+def _add_lr_find(sub: argparse._SubParsersAction) -> None:
+    find = sub.add_parser("lr-find", formatter_class=_Help,
+                          help="sweep the learning rate over ~100 batches and suggest one",
+                          description="The learning-rate range test (fastai's lr_find): train fresh weights "
+                          "for STEPS batches while the learning rate grows exponentially from 1e-7 to 10, "
+                          "stop when the smoothed loss passes 4x its best, print the loss at each rate and "
+                          "suggest the rate where the loss falls fastest. Nothing is saved.")
+    _add_network_source(find)
+    find.add_argument("--batch-size", type=_ranged("batch_size", int), default=64, metavar="N",
+                      help="samples per step")
+    find.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="adam", help="how the weights move")
+    find.add_argument("--steps", type=_ranged("lr_find_steps", int), default=100, metavar="N",
+                      help="batches in the sweep")
+    find.add_argument("--seed", type=_ranged("seed", int), default=0, metavar="N", help="random seed")
+    find.add_argument("--device", choices=DEVICE_NAMES, default="auto", help="where to train")
+    find.add_argument("--json", action="store_true",
+                      help="print one JSON object: every rate, loss and smoothed loss, and the suggestion")
 
 
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
@@ -173,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND",
                                 prog="nn-playground")
     _add_train(sub)
+    _add_lr_find(sub)
     _add_model_commands(sub)
     datasets = sub.add_parser("datasets", help="list the datasets: available or not, and where",
                               formatter_class=_Help)

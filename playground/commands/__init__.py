@@ -19,6 +19,10 @@ def run(args: argparse.Namespace) -> int:
         from playground.commands.train import train
 
         return train(args)
+    if args.command == "lr-find":
+        from playground.commands.train import lr_find
+
+        return lr_find(args)
     if args.command in ("datasets", "download"):
         from playground.commands import data
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playground.commands.common import progress_bar
 from playground.errors import PlaygroundError, SpecError, TrainingError
+
+if TYPE_CHECKING:
+    from playground.core.lr_find import Sweep
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SAVE_HINT = "choose another folder, or a file name ending in .nnproj or .safetensors"
@@ -152,3 +157,73 @@ def train(args: argparse.Namespace) -> int:
               f"{summary['samples_per_second']:,.0f} samples/s, {result.total_params:,} parameters"
               + (f", saved to {args.save}" if args.save else ""))
     return EXIT_OK
+
+
+def lr_find(args: argparse.Namespace) -> int:
+    """Sweep the learning rate as ``args`` say; print the curve and the suggestion (or one JSON object)."""
+    from playground.core.analysis import analyse
+    from playground.core.choices import default_loss
+    from playground.core.lr_find import find_lr
+    from playground.core.training import TrainConfig
+    from playground.data.registry import dataset_info, load_dataset
+
+    config = TrainConfig(optimizer=args.optimizer, batch_size=args.batch_size, seed=args.seed,
+                         device=args.device, loss=default_loss(dataset_info(args.ref).task))
+    spec, spec_name = _load_spec(args)
+    dataset = load_dataset(args.ref)
+    result = analyse(spec, dataset.input_shape, dataset.outputs, config.loss, dataset.task)
+    if not result.ok:
+        raise SpecError(f"the network cannot train: {result.errors[0].text}")
+    bar = None if args.json else progress_bar("lr-find")
+    if bar is not None:
+        bar.total = args.steps
+
+    def progress(batch: int, rate: float, loss: float) -> None:
+        if bar is not None:
+            bar.n = batch
+            bar.set_postfix(lr=f"{rate:.2g}", loss=f"{loss:.3f}", refresh=False)
+            bar.refresh()
+
+    sweep = find_lr(spec, dataset, config, steps=args.steps, progress=progress)
+    if bar is not None:
+        bar.close()
+    if args.json:
+        print(json.dumps({"dataset": dataset.ref.key, ("preset" if args.spec is None else "spec"): spec_name,
+                          "optimizer": config.optimizer, "batch_size": config.batch_size, **sweep.to_dict()},
+                         allow_nan=False))
+        return EXIT_OK
+    print(f"{spec_name} on {dataset.name}, {config.optimizer}, batch {config.batch_size}:")
+    for line in chart(sweep):
+        print(line)
+    print(sweep.text())
+    if sweep.suggestion is not None:
+        where = [f"--preset {args.preset}" if args.spec is None else f"--spec {shlex.quote(str(args.spec))}"]
+        if args.dataset != "mnist-sample":
+            where.append(f"--dataset {shlex.quote(args.dataset)}")
+        if config.optimizer != "adam":
+            where.append(f"--optimizer {config.optimizer}")
+        if config.batch_size != 64:
+            where.append(f"--batch-size {config.batch_size}")
+        print(f"  try: nn-playground train {' '.join(where)} --lr {sweep.suggestion:.2g}")
+    return EXIT_OK
+
+
+def chart(sweep: Sweep, rows: int = 12, width: int = 40) -> list[str]:
+    """The sweep as a text chart: about ``rows`` rates from first to last (and the suggested one), each
+    with its smoothed loss as a bar."""
+    if not sweep.rates:
+        return []
+    n = len(sweep.rates)
+    picks = {round(i * (n - 1) / max(rows - 1, 1)) for i in range(rows)}
+    suggested = sweep.rates.index(sweep.suggestion) if sweep.suggestion in sweep.rates else None
+    if suggested is not None:
+        picks.add(suggested)
+    low = min(sweep.smoothed[i] for i in picks)
+    high = min(max(sweep.smoothed[i] for i in picks), 1.5 * sweep.smoothed[0])  # a blow-up is cut off
+    lines = ["  learning rate   loss (smoothed)"]
+    for i in sorted(picks):
+        share = (sweep.smoothed[i] - low) / (high - low) if high > low else 1.0
+        bar = "#" * (1 + round((width - 1) * min(share, 1.0))) + (">" if share > 1 else "")
+        mark = "  <- suggested" if i == suggested else ""
+        lines.append(f"  {sweep.rates[i]:>13.2g}   {sweep.smoothed[i]:7.4f} {bar}{mark}")
+    return lines

@@ -62,7 +62,10 @@ def test_the_cli_tables_are_the_engines() -> None:
     assert tuple(OPTIMIZERS) == OPTIMIZER_NAMES
     assert tuple(DEVICES) == DEVICE_NAMES
     assert EXPORT_FORMATS == FORMATS
-    assert all(RANGES[name] == TRAIN_RANGES[name] for name in RANGES)
+    from playground.core.lr_find import STEPS_RANGE
+
+    assert all(RANGES[name] == TRAIN_RANGES[name] for name in RANGES if name != "lr_find_steps")
+    assert RANGES["lr_find_steps"] == STEPS_RANGE
 
 
 def test_the_help_says_what_no_command_does_and_shows_defaults(capsys) -> None:
@@ -102,5 +105,6 @@ def test_a_bad_file_argument_says_what_is_accepted(tmp_path, capsys) -> None:
             main(argv)
         assert info.value.code == 2
     err = capsys.readouterr().err.splitlines()
-    assert "neither a command (train, spec" in err[0] and ".nnproj project or a .json network spec" in err[0]
+    assert "neither a command (train, lr-find, spec" in err[0]
+    assert ".nnproj project or a .json network spec" in err[0]
     assert "no such file" in err[1] and "give one file to open" in err[2]

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QSpinBox,
+    QToolButton,
     QWidget,
 )
 
@@ -117,12 +119,28 @@ class HyperparameterForm(QWidget):
                 "improved for this many epochs, and go back to the best epoch's weights; \"off\" trains "
                 "every epoch")),
         )
+        self.find_lr = QToolButton(self)
+        self.find_lr.setText(self.tr("Find…"))
+        self.find_lr.setAccessibleName(self.tr("Find a learning rate"))
+        self.find_lr.setToolTip(self.tr(
+            "The learning-rate finder: sweep the rate over about 100 batches of fresh weights and "
+            "suggest the one where the loss falls fastest"))
         for label, field, tip in rows:
             field.setToolTip(tip)
             field.setAccessibleName(label)
-            layout.addRow(label, field)
+            layout.addRow(label, self._beside(field, self.find_lr) if field is self.learning_rate else field)
         self._disable_missing_devices()
         self.set_config(config or TrainConfig())
+
+    def _beside(self, field: QWidget, button: QToolButton) -> QWidget:
+        """``field`` with ``button`` at its right, as one form field."""
+        pair = QWidget(self)
+        row = QHBoxLayout(pair)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(field, 1)
+        row.addWidget(button)
+        return pair
 
     def _combo(self, table: dict[str, str]) -> QComboBox:
         combo = QComboBox(self)
@@ -181,7 +199,7 @@ class HyperparameterForm(QWidget):
 
     def set_running(self, running: bool) -> None:
         """Lock every field but the learning rate while a run is going."""
-        for field in (self.optimizer, self.batch_size, self.epochs, self.loss, self.init,
+        for field in (self.find_lr, self.optimizer, self.batch_size, self.epochs, self.loss, self.init,
                       self.weight_decay, self.augment, self.seed, self.schedule, self.device,
                       self.validation, self.early_stop):
             field.setEnabled(not running)

@@ -18,6 +18,7 @@ from playground.gui.train.controls import ControlBar, MessageBanner
 from playground.gui.train.datasets import DatasetPicker
 from playground.gui.train.form import HyperparameterForm
 from playground.gui.train.history import RunTable
+from playground.gui.train.lr_finder import LrFinderDialog
 from playground.gui.train.overfit import OverfitNotice
 from playground.gui.train.plots import REFRESH_HZ, LivePlots
 from playground.gui.train.reporting import RunReporter
@@ -61,6 +62,8 @@ class TrainingPanel(QWidget):
         self.plots.export_button.failed.connect(self._on_failed)
         self.plots.overfitting.connect(self._on_overfitting)
         self.overfit.applied.connect(self.log.write)
+        self.form.find_lr.clicked.connect(self.find_learning_rate)
+        self.finder: LrFinderDialog | None = None
         session.network_changed.connect(self._update_controls)
         session.dataset_changed.connect(self._on_dataset_changed)
         session.config_changed.connect(self._on_config_changed)
@@ -100,6 +103,40 @@ class TrainingPanel(QWidget):
         self.session.set_config(self.form.config())
         return self.session.start(step)
 
+    @Slot()
+    def find_learning_rate(self) -> LrFinderDialog | None:
+        """Open the learning-rate finder for the editor's network on the dataset with the form's settings
+        and start its sweep; None (and the reason in the banner) when it cannot run now."""
+        session = self.session
+        problem = session.start_problem()
+        if session.is_training:
+            problem = self.tr("A run is going: the finder runs between runs")
+        if problem or session.spec is None or session.dataset is None:
+            self.banner.show_message(problem or self.tr("Build a network in the editor first"), "",
+                                     error=False)
+            return None
+        if self.finder is not None:
+            self.finder.shutdown()
+            self.finder.close()
+        self.form.commit()
+        finder = self.finder = LrFinderDialog(session.spec, session.dataset, self.form.config(), parent=self)
+        finder.applied.connect(self._on_rate_found)
+        finder.finished.connect(self._on_finder_closed)
+        finder.open()
+        finder.start()
+        return finder
+
+    @Slot(float)
+    def _on_rate_found(self, rate: float) -> None:
+        self.form.learning_rate.setValue(rate)
+        self.log.write(self.tr("Learning rate set to {0:g}, the finder's suggestion.").format(rate))
+
+    @Slot()
+    def _on_finder_closed(self) -> None:
+        if self.finder is not None:
+            self.finder.deleteLater()
+        self.finder = None
+
     def where_it_stands(self) -> str:
         """The progress line while no run goes: the trained epochs, or how to begin."""
         trained = self.session.trained
@@ -128,7 +165,8 @@ class TrainingPanel(QWidget):
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Stop a running worker (and download) cooperatively and wait; True when nothing runs."""
-        return self.picker.shutdown(timeout_ms) & self.session.shutdown(timeout_ms)
+        finder = self.finder is None or self.finder.shutdown(timeout_ms)
+        return finder & self.picker.shutdown(timeout_ms) & self.session.shutdown(timeout_ms)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Closing the panel on its own stops its run."""
