@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.metrics import RunState
-from playground.core.runs import CURVE_NAMES, run_dict
+from playground.core.notebook import NOTE_LIMIT
+from playground.core.runs import CURVE_NAMES, EPOCH_LOSSES, run_dict
 from playground.gui.train.buffers import RunCurves
 
 CHANGED = QColor("#fff2b3")
@@ -44,6 +45,9 @@ class Run:
     seconds: float
     samples_per_second: float
     lr_changes: list[float] = field(default_factory=list)
+    note: str = ""  # what the user wrote about it, in the notebook
+    best_epoch: int | None = None  # with early stopping: the epoch whose weights the run kept
+    stopped_early: bool = False
 
     def label(self) -> str:
         """"Run 2 (adam, lr 0.001)", for legends."""
@@ -51,10 +55,11 @@ class Run:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (NaN as null; a long loss curve thinned to SAVED_POINTS)."""
-        curves = {name: getattr(self.curves, name) for name in CURVE_NAMES}
+        curves = {name: getattr(self.curves, name) for name in (*CURVE_NAMES, *EPOCH_LOSSES)}
         return run_dict(self.number, self.config, self.network, self.spec_json, self.dataset_id, self.state,
                         curves, self.final_test_accuracy, self.seconds, self.samples_per_second,
-                        self.lr_changes)
+                        self.lr_changes, note=self.note, best_epoch=self.best_epoch,
+                        stopped_early=self.stopped_early)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Run:
@@ -63,6 +68,10 @@ class Run:
         if len(curves["x"]) != len(curves["loss_ema"]) or len(curves["epoch_x"]) != len(
                 curves["test_accuracy"]):
             raise ValueError("curve lengths differ")
+        for name in EPOCH_LOSSES:  # older projects lack them: empty, and the notebook does without
+            values = _array(data["curves"].get(name, []))
+            curves[name] = values if len(values) == len(curves["epoch_x"]) else np.zeros(0)
+        note, best = data.get("note", ""), data.get("best_epoch")
         config = data["config"]
         if not isinstance(config, dict) or not {"optimizer", "learning_rate", *CONFIG_COLUMNS} <= set(config):
             raise ValueError("incomplete run configuration")
@@ -70,7 +79,10 @@ class Run:
         return cls(int(data["number"]), config, str(data["network"]), str(data["spec_json"]),
                    str(data["dataset_id"]), RunState.parse(str(data["state"])), RunCurves(**curves),
                    math.nan if accuracy is None else float(accuracy), float(data["seconds"]),
-                   float(data["samples_per_second"]), [float(x) for x in data.get("lr_changes", [])])
+                   float(data["samples_per_second"]), [float(x) for x in data.get("lr_changes", [])],
+                   note[:NOTE_LIMIT] if isinstance(note, str) else "",
+                   best if isinstance(best, int) and not isinstance(best, bool) and best > 0 else None,
+                   data.get("stopped_early") is True)
 
 
 def _array(values: Any) -> np.ndarray:
