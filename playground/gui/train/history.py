@@ -203,9 +203,10 @@ class RunTable(QWidget):
     def __init__(self, history: RunHistory, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
-        self.headers = [self.tr("Overlay"), self.tr("Run"), self.tr("Summary"), self.tr("What changed"),
-                        self.tr("Note"), self.tr("Test accuracy"), self.tr("Result"), self.tr("Time (s)"),
-                        self.tr("Samples/s"), self.tr("Dataset"), self.tr("Network"), self.tr("Optimizer"),
+        self.headers = [self.tr("Show"), self.tr("Run"), self.tr("Summary"), self.tr("Note"),
+                        self.tr("What changed"), self.tr("Test accuracy"), self.tr("Result"),
+                        self.tr("Time (s)"), self.tr("Samples/s"), self.tr("Dataset"), self.tr("Network"),
+                        self.tr("Optimizer"),
                         self.tr("Learning rate"), self.tr("Batch"), self.tr("Epochs"), self.tr("Loss"),
                         self.tr("Init"), self.tr("Weight decay"), self.tr("Augment"), self.tr("Seed"),
                         self.tr("Schedule"), self.tr("Device"), self.tr("Validation"),
@@ -230,7 +231,7 @@ class RunTable(QWidget):
             "Write every run (what changed, its result, your note, a plot) as Markdown or HTML"))
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_requested)
-        hint = QLabel(self.tr("Double-click a note to write what you tried; click a header to sort."), self)
+        hint = QLabel(self.tr("Double-click a note to edit it; click a header to sort."), self)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -263,7 +264,7 @@ class RunTable(QWidget):
         show.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
         show.setCheckState(Qt.CheckState.Unchecked)
         show.setData(Qt.ItemDataRole.UserRole, run.number)
-        show.setToolTip(self.tr("Show this run's curves, dimmed, on the loss and accuracy plots"))
+        show.setToolTip(self.tr("Show this run's curves, dimmed, on the loss and accuracy plots (overlay)"))
         self.table.setItem(row, 0, show)
         accuracy = "" if math.isnan(run.final_test_accuracy) else f"{run.final_test_accuracy:.2%}"
         record = run.to_dict()
@@ -276,7 +277,7 @@ class RunTable(QWidget):
         note.setToolTip(run.note or self.tr("Double-click to write a note about this run"))
         score = _cell(accuracy, run.final_test_accuracy)
         score.setFont(QFont(self.font().family(), weight=QFont.Weight.Bold))
-        fixed = [_cell(str(run.number), run.number), summary, what, note, score, _cell(run.state),
+        fixed = [_cell(str(run.number), run.number), summary, note, what, score, _cell(run.state),
                  _cell(f"{run.seconds:.1f}", run.seconds),
                  _cell(f"{run.samples_per_second:,.0f}", run.samples_per_second)]
         for col, item in enumerate(fixed, start=1):
@@ -296,9 +297,8 @@ class RunTable(QWidget):
             self.table.setItem(row, col, item)
         self.table.blockSignals(False)
         self.table.setSortingEnabled(True)
-        for col in range(self.table.columnCount()):  # fit the contents, within reason
-            self.table.resizeColumnToContents(col)
-            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
+        for col in range(self.table.columnCount()):
+            self._fit(col)
         self.export_button.setEnabled(True)
         self.table.scrollToItem(show)
 
@@ -331,3 +331,9 @@ class RunTable(QWidget):
             self.overlay_toggled.emit(run, item.checkState() == Qt.CheckState.Checked)
         elif item.column() == self.note_column and self.history.set_note(run, item.text()):
             item.setToolTip(item.text())
+            self._fit(self.note_column)
+
+    def _fit(self, column: int) -> None:
+        """Fit ``column`` to its contents, within reason (a long note is read in its tooltip)."""
+        self.table.resizeColumnToContents(column)
+        self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
