@@ -112,8 +112,8 @@ def train(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - started
-    if trainer.stopped_early and config.restore_best:
-        recorder.keep(trainer.best_epoch)
+    if trainer.stopped_early:
+        recorder.stopped_early(trainer.best_epoch, config.restore_best)
     if final is not None and final.state == RunState.DIVERGED:
         print(f"nn-playground: diverged: {final.message}", file=sys.stderr)
         print(f"  hint: {final.hint}", file=sys.stderr)

@@ -15,6 +15,8 @@ EMA_WEIGHT = 0.05  # weight of the newest batch in the loss and accuracy average
 SAVED_POINTS = 4000
 """At most this many points of a run's loss curve are kept in a project (enough for an overlay)."""
 CURVE_NAMES = ("x", "loss_ema", "epoch_x", "test_accuracy")
+# Per-epoch losses, kept since the notebook names overfitting from them; older projects lack them.
+EPOCH_LOSSES = ("train_loss", "test_loss", "val_loss")
 
 
 def ema(values: np.ndarray, start: float, weight: float = EMA_WEIGHT) -> np.ndarray:
@@ -45,20 +47,25 @@ def floats(values: Any) -> list[float | None]:
 
 def run_dict(number: int, config: Mapping[str, Any], network: str, spec_json: str, dataset_id: str,
              state: str, curves: Mapping[str, np.ndarray], final_test_accuracy: float, seconds: float,
-             samples_per_second: float, lr_changes: Sequence[float]) -> dict[str, Any]:
+             samples_per_second: float, lr_changes: Sequence[float], *, note: str = "",
+             best_epoch: int | None = None, stopped_early: bool = False) -> dict[str, Any]:
     """One run as the JSON record of a project's history (a long loss curve thinned to SAVED_POINTS).
 
     Args:
         curves: the arrays named in CURVE_NAMES: x (position in epochs) and loss_ema per batch,
-            epoch_x and test_accuracy per epoch.
+            epoch_x and test_accuracy per epoch; and those of EPOCH_LOSSES per epoch, where known.
+        note: what the user wrote about the run, in the notebook.
+        best_epoch, stopped_early: early stopping ended the run and kept ``best_epoch``'s weights.
     """
     step = max(1, -(-len(curves["x"]) // SAVED_POINTS))
     thinned = {name: floats(curves[name][::step] if name in ("x", "loss_ema") else curves[name])
                for name in CURVE_NAMES}
+    thinned.update({name: floats(curves[name]) for name in EPOCH_LOSSES if name in curves})
     return {"number": number, "config": dict(config), "network": network, "spec_json": spec_json,
             "dataset_id": dataset_id, "state": state, "curves": thinned,
             "final_test_accuracy": floats([final_test_accuracy])[0], "seconds": seconds,
-            "samples_per_second": samples_per_second, "lr_changes": [float(x) for x in lr_changes]}
+            "samples_per_second": samples_per_second, "lr_changes": [float(x) for x in lr_changes],
+            "note": note, "best_epoch": best_epoch, "stopped_early": stopped_early}
 
 
 class RunRecorder:
@@ -70,6 +77,8 @@ class RunRecorder:
         self.epochs: list[EpochRecord] = []
         self.state = RunState.FINISHED
         self.kept: int | None = None  # the epoch whose weights the run ended with, when not the last
+        self.best_epoch: int | None = None
+        self.stopped = False
 
     def add(self, record: Record) -> None:
         """Take one record from ``Trainer.run()``."""
@@ -81,9 +90,11 @@ class RunRecorder:
         elif isinstance(record, StateRecord) and record.state.final:
             self.state = record.state
 
-    def keep(self, epoch: int | None) -> None:
-        """The run ended with ``epoch``'s weights (early stopping restored them): its figures count."""
-        self.kept = epoch
+    def stopped_early(self, best_epoch: int | None, restored: bool) -> None:
+        """Early stopping ended the run; ``best_epoch`` was best, and its weights (and figures) were kept
+        when ``restored``."""
+        self.best_epoch, self.stopped = best_epoch, True
+        self.kept = best_epoch if restored else None
 
     @property
     def test_accuracy(self) -> float:
@@ -102,9 +113,13 @@ class RunRecorder:
     def to_dict(self, number: int, config: Mapping[str, Any], spec: NetworkSpec, dataset_id: str,
                 seconds: float) -> dict[str, Any]:
         """The run's history record, like the window's after a run of its own."""
+        def column(name: str) -> np.ndarray:
+            return np.array([math.nan if getattr(e, name) is None else getattr(e, name) for e in self.epochs],
+                            dtype=np.float64)
+
         curves = {"x": np.array(self._x), "loss_ema": ema(np.array(self._loss), math.nan),
                   "epoch_x": np.array([float(e.epoch) for e in self.epochs]),
-                  "test_accuracy": np.array([math.nan if e.test_accuracy is None else e.test_accuracy
-                                            for e in self.epochs])}
+                  "test_accuracy": column("test_accuracy"), **{name: column(name) for name in EPOCH_LOSSES}}
         return run_dict(number, config, spec_summary(spec), spec.to_json(), dataset_id, self.state, curves,
-                        self.test_accuracy, seconds, self.samples_per_second, ())
+                        self.test_accuracy, seconds, self.samples_per_second, (), best_epoch=self.best_epoch,
+                        stopped_early=self.stopped)

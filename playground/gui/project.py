@@ -34,6 +34,7 @@ class ProjectDocument(QObject):
         session.dataset_changed.connect(self._on_changed)
         session.weights_changed.connect(self._on_changed)
         session.history.run_added.connect(self._on_changed)
+        session.history.run_changed.connect(self._on_changed)
         model.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # --- state ------------------------------------------------------------------------------------

@@ -265,4 +265,6 @@ class TrainingSession(QObject):
         return Run(run.number, run.config.to_dict(), spec_summary(run.spec), run.spec.to_json(),
                    run.dataset.ref.key, run.final_state, RunCurves.from_store(curves),
                    accuracy if math.isfinite(accuracy) else math.nan, time.monotonic() - run.started,
-                   run.speed, list(curves.lr_changes))
+                   run.speed, list(curves.lr_changes),
+                   best_epoch=trainer.best_epoch if trainer.stopped_early else None,
+                   stopped_early=trainer.stopped_early)

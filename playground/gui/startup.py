@@ -32,9 +32,9 @@ EXIT_WHEN_READY = "NN_PLAYGROUND_EXIT_WHEN_READY"
 GEOMETRY_KEY = "window/geometry"
 DEFAULT_SIZE = QSize(1366, 768)
 POLL_MS = 30
-PAINT_WAIT_S = 1.0
+PAINT_WAIT_S = 3.0
 """How long the full window waits for the first one to have been painted once (a hidden or minimised
-first window is never painted, so the wait is bounded)."""
+first window is never painted, so the wait is bounded; on a busy machine a first paint took over 1 s)."""
 CHECK_DIGITS = 10
 
 

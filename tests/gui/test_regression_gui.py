@@ -37,7 +37,7 @@ def test_a_regression_source_trains_in_the_window_with_values_not_classes(wave, 
     assert "test rmse: " in training.log.toPlainText()
     assert visible_tabs(window) == ["Loss", "R²", "Learning rate", "Gradients"]
     run = session.history.runs[-1]
-    assert run.dataset_id.startswith("test-wave") and training.runs.table.item(0, 3).text() == ""
+    assert run.dataset_id.startswith("test-wave") and training.runs.table.item(0, 5).text() == ""
     window.eval_dock.raise_()
     panel = window.eval_dock.widget()
     qtbot.waitUntil(panel.isVisible)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -173,9 +173,14 @@ class RunCurves:
     loss_ema: np.ndarray
     epoch_x: np.ndarray
     test_accuracy: np.ndarray
+    train_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per epoch; empty in old projects
+    test_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    val_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def from_store(cls, store: CurveStore) -> RunCurves:
         """Copies of the store's curves."""
         return cls(store.column("x").copy(), store.column("loss_ema").copy(),
-                   store.column("epoch_x").copy(), store.column("test_accuracy").copy())
+                   store.column("epoch_x").copy(), store.column("test_accuracy").copy(),
+                   store.column("train_loss").copy(), store.column("test_loss").copy(),
+                   store.column("val_loss").copy())

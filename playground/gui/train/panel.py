@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
 
 from playground.core.metrics import RunState
 from playground.core.overfitting import Turn
 from playground.core.training import TrainConfig
 from playground.data.dataset import Dataset
+from playground.errors import PlaygroundError
 from playground.gui.session import TrainingSession
 from playground.gui.train.arrange import arrange
 from playground.gui.train.commands import RunCommands
@@ -19,6 +22,7 @@ from playground.gui.train.datasets import DatasetPicker
 from playground.gui.train.form import HyperparameterForm
 from playground.gui.train.history import RunTable
 from playground.gui.train.lr_finder import LrFinderDialog
+from playground.gui.train.notebook_export import export_notebook, summary
 from playground.gui.train.overfit import OverfitNotice
 from playground.gui.train.plots import REFRESH_HZ, LivePlots
 from playground.gui.train.reporting import RunReporter
@@ -58,6 +62,7 @@ class TrainingPanel(QWidget):
         self.picker.failed.connect(self._on_failed)
         self.picker.downloading_changed.connect(self._on_downloading_changed)
         self.runs.overlay_toggled.connect(self._on_overlay_toggled)
+        self.runs.export_requested.connect(self.export_notebook)
         self.reset_button.clicked.connect(self.reset_weights)
         self.plots.export_button.failed.connect(self._on_failed)
         self.plots.overfitting.connect(self._on_overfitting)
@@ -87,7 +92,7 @@ class TrainingPanel(QWidget):
         self.form.rows.addRow(self.tr("Weights"), self.reset_button)
         self.bottom_tabs = QTabWidget(self)
         self.bottom_tabs.addTab(self.log, self.tr("Log"))
-        self.bottom_tabs.addTab(self.runs, self.tr("Runs"))
+        self.bottom_tabs.addTab(self.runs, self.tr("Notebook"))
         arrange(self, self.form, self.controls, self.progress, self.banner, self.overfit, self.plots,
                 self.bottom_tabs)
 
@@ -136,6 +141,24 @@ class TrainingPanel(QWidget):
         if self.finder is not None:
             self.finder.deleteLater()
         self.finder = None
+
+    @Slot()
+    def export_notebook(self) -> None:
+        """Ask where, then write the lab notebook (Markdown or HTML, by the name's ending)."""
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export the lab notebook"), "notebook.md",
+                                              self.tr("Markdown (*.md);;HTML (*.html)"))
+        if name:
+            self.export_notebook_to(Path(name))
+
+    def export_notebook_to(self, path: Path) -> bool:
+        """Write the lab notebook of every run to ``path`` with a plot per run; True when written."""
+        try:
+            files = export_notebook(path, self.session.history.runs)
+        except PlaygroundError as exc:
+            self._on_failed(exc.message, exc.hint or "")
+            return False
+        self.log.write(self.tr("Lab notebook written: {0} in {1}").format(summary(files), path.parent))
+        return True
 
     def where_it_stands(self) -> str:
         """The progress line while no run goes: the trained epochs, or how to begin."""
