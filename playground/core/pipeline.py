@@ -66,6 +66,7 @@ class BatchTrace:
     grad_norms: tuple[float, ...]  # per layer: L2 norm of its gradient; NaN without weights
     update_ratios: tuple[float, ...]  # per layer: ||dw|| / ||w|| of this step; NaN without weights
     layer_names: tuple[str, ...] = field(default=())
+    stepped: bool = False  # the user stepped this one batch (Batch), rather than the run passing by
 
     def update_text(self, layer: int) -> str:
         """Whether layer ``layer``'s update size is in the usual healthy range."""

@@ -225,6 +225,7 @@ class Trainer:
         self._trace: BatchTrace | None = None
         self._trace_version = 0
         self._trace_next = False
+        self._trace_stepped = False
 
     # --- control, from any thread -------------------------------------------------------------
 
@@ -240,9 +241,10 @@ class Trainer:
             self._cond.notify_all()
 
     def step_batch(self) -> None:
-        """Run exactly one batch, then pause."""
+        """Run exactly one batch (traced through the steps), then pause."""
         with self._cond:
             self._paused, self._budget = False, 1
+            self._trace_next = self._trace_stepped = True
             self._cond.notify_all()
 
     def step_epoch(self) -> None:
@@ -474,7 +476,7 @@ class Trainer:
     def _keep_trace(self, tracer: Tracer, epoch: int, batch: int, raw: torch.Tensor, x: torch.Tensor,
                     y: torch.Tensor, out: torch.Tensor, loss: float, lr: float, classes: bool) -> None:
         """Keep this batch's trace through the steps (its first SAMPLES samples, every layer)."""
-        self._trace_next = False
+        stepped, self._trace_next, self._trace_stepped = self._trace_stepped, False, False
         grads, ratios = tracer.norms()
         k = min(SAMPLES, int(y.shape[0]))
         outputs = out[:k].detach().float().cpu()
@@ -482,7 +484,7 @@ class Trainer:
                            x[:k].detach().float().cpu().numpy(), y[:k].cpu().numpy(), outputs.numpy(),
                            torch.softmax(outputs, 1).numpy() if classes else None, loss,
                            LOSSES[self.config.loss].label, lr, self.config.augment, grads, ratios,
-                           tuple(f"{i + 1}: {lay.type}" for i, lay in enumerate(self.spec.layers)))
+                           tuple(f"{i + 1}: {lay.type}" for i, lay in enumerate(self.spec.layers)), stepped)
         with self._cond:
             self._trace, self._trace_version = trace, self._trace_version + 1
 

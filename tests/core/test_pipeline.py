@@ -17,7 +17,7 @@ def test_a_run_traces_the_first_batch_of_each_epoch_through_the_steps(tiny_datas
     assert trainer.trace() == (0, None)
     list(trainer.run())
     version, trace = trainer.trace()
-    assert version == 2 and trace.epoch == 2 and trace.batch == 1 and trace.step == 9
+    assert version == 2 and trace.epoch == 2 and trace.batch == 1 and trace.step == 9 and not trace.stepped
     assert trace.raw.shape == trace.prepared.shape == (6, 1, 28, 28) and trace.raw.max() > 1  # 0-255 pixels
     mean, std = tiny_dataset.mean, tiny_dataset.std
     expected = normalise(torch.from_numpy(trace.raw.astype(np.uint8)), mean, std).numpy()
@@ -44,10 +44,10 @@ def test_trace_next_traces_the_batch_a_paused_run_steps_through(tiny_dataset):
     trainer.step_batch()
     second = next(r for r in run if isinstance(r, BatchRecord))
     version, trace = trainer.trace()
-    assert second.batch == 2 and version == 2 and trace.batch == 2
-    trainer.step_batch()
+    assert second.batch == 2 and version == 2 and trace.batch == 2 and trace.stepped
+    trainer.resume()
     third = next(r for r in run if isinstance(r, BatchRecord))
-    assert third.batch == 3 and trainer.trace()[0] == 2  # not asked for: no trace of batch 3
+    assert third.batch == 3 and trainer.trace()[0] == 2  # running freely: batch 3 is not traced
     trainer.stop()
     list(run)
 
