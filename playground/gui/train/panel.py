@@ -78,6 +78,7 @@ class TrainingPanel(QWidget):
         self.pipeline.step_clicked.connect(self.show_step)
         self.finder: LrFinderDialog | None = None
         session.network_changed.connect(self._update_controls)
+        session.network_changed.connect(self._on_network_changed)
         session.dataset_changed.connect(self._on_dataset_changed)
         session.config_changed.connect(self._on_config_changed)
         session.weights_changed.connect(self._update_controls)
@@ -175,7 +176,11 @@ class TrainingPanel(QWidget):
             return self.tr("Trained {0} epoch(s): Continue, or Reset to restart").format(trained.epochs_done)
         if trained is not None:
             return self.tr("Trained weights: Continue, or Reset to restart")
-        return self.tr("Build a network, then press Start.")
+        spec = self.session.spec
+        if spec is None or not spec.layers:
+            return self.tr("Build a network, then press Start.")
+        problem = self.session.start_problem()
+        return problem or self.tr("Ready: press Start to train.")
 
     def show_project(self, line: str, warning: str = "") -> None:
         """Another project is open: log ``line`` (which one), its runs, and show where it stands and, in
@@ -220,6 +225,12 @@ class TrainingPanel(QWidget):
         self.reset_button.setEnabled(run is None and session.trained is not None)
         self.picker.setEnabled(run is None)
         self.form.set_running(run is not None)
+
+    @Slot()
+    def _on_network_changed(self) -> None:
+        """Before the first run, the progress line says whether this network can train."""
+        if not self.session.is_training and self.session.trained is None and not self.session.history.runs:
+            self.progress.show_text(self.where_it_stands())
 
     def _on_form_edited(self, *_args: object) -> None:
         self.session.set_config(self.form.config())

@@ -13,7 +13,6 @@ from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QTableWidget,
@@ -55,7 +54,7 @@ class PipelineStrip(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         self.shares: dict[str, float] = dict.fromkeys(TIMED, 0.0)
         self.lit: set[str] = set()
-        layout = QHBoxLayout(self)
+        layout = self._grid = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         for number, (key, _title, what) in enumerate(STEPS, start=1):
@@ -68,28 +67,41 @@ class PipelineStrip(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             button.setMinimumWidth(18)
             button.clicked.connect(lambda _checked=False, k=key: self.step_clicked.emit(k))
-            layout.addWidget(button, 1)
+            layout.addWidget(button, 0, number - 1)
             self.buttons[key] = button
+        self.columns = len(STEPS)
         self._queue: list[str] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._next)
         self._paint()
 
-    def labels(self, width: int) -> list[str]:
-        """The step labels that fit ``width`` pixels: "1 Preprocess", else "1 Prep", else "1"."""
+    def labels(self, width: int) -> tuple[list[str], int]:
+        """The step labels that fit ``width`` pixels, and in how many columns: one row of "1 Preprocess"
+        or of "1 Prep", else two rows of four, else numbers."""
         metrics = self.fontMetrics()
-        for names in (TITLES, SHORT, None):
-            texts = [f"{n}" + (f" {names[key]}" if names else "")
-                     for n, key in enumerate(self.buttons, start=1)]
-            if names is None or sum(metrics.horizontalAdvance(t) + 14 for t in texts) <= width:
-                return texts
-        return []  # not reached: the numbers always go
+
+        def fits(texts: list[str], columns: int) -> bool:
+            widest = max(metrics.horizontalAdvance(t) + 14 for t in texts)
+            return widest * columns + 2 * (columns - 1) <= width
+
+        full = [f"{n} {TITLES[key]}" for n, key in enumerate(self.buttons, start=1)]
+        short = [f"{n} {SHORT[key]}" for n, key in enumerate(self.buttons, start=1)]
+        for texts, columns in ((full, 8), (short, 8), (full, 4), (short, 4)):
+            if fits(texts, columns):
+                return texts, columns
+        return [str(n) for n in range(1, len(self.buttons) + 1)], 8
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        """Shorter labels when the strip is narrow (the full name stays in each tooltip)."""
-        for button, text in zip(self.buttons.values(), self.labels(event.size().width()), strict=True):
+        """Labels and rows that fit the width (each full name stays in its tooltip)."""
+        texts, columns = self.labels(event.size().width())
+        for button, text in zip(self.buttons.values(), texts, strict=True):
             button.setText(text)
+        if columns != self.columns:
+            self.columns = columns
+            for i, button in enumerate(self.buttons.values()):
+                self._grid.removeWidget(button)
+                self._grid.addWidget(button, i // columns, i % columns)
         super().resizeEvent(event)
 
     def show_shares(self, seconds: dict[str, float]) -> None:

@@ -12,12 +12,16 @@ from tests.gui.train.conftest import TIMEOUT_MS, finish, make_panel
 def test_a_stepped_batch_lights_its_steps_in_turn_and_is_shown_step_by_step(qtbot, tiny_dataset):
     panel = make_panel(qtbot, tiny_dataset, preset("article-mlp"))
     strip = panel.pipeline
-    assert strip.labels(2000) == ["1 Preprocess", "2 Initialise", "3 Forward", "4 Loss", "5 Backward",
-                                  "6 Update", "7 Evaluate", "8 Save"]
-    assert strip.labels(480) == ["1 Prep", "2 Init", "3 Fwd", "4 Loss", "5 Back", "6 Upd", "7 Eval", "8 Save"]
-    assert strip.labels(100) == [str(n) for n in range(1, 9)]
-    assert [b.text() for b in strip.buttons.values()] == strip.labels(strip.width())  # what fits
-    assert all(b.width() >= b.fontMetrics().horizontalAdvance(b.text()) for b in strip.buttons.values())
+    full = ["1 Preprocess", "2 Initialise", "3 Forward", "4 Loss", "5 Backward", "6 Update", "7 Evaluate",
+            "8 Save"]
+    short = ["1 Prep", "2 Init", "3 Fwd", "4 Loss", "5 Back", "6 Upd", "7 Eval", "8 Save"]
+    assert strip.labels(2000) == (full, 8) and strip.labels(600) == (short, 8)
+    assert strip.labels(420) == (full, 4) and strip.labels(300) == (short, 4)
+    assert strip.labels(100) == ([str(n) for n in range(1, 9)], 8)
+    texts, columns = strip.labels(strip.width())
+    assert [b.text() for b in strip.buttons.values()] == texts and strip.columns == columns  # what fits
+    qtbot.waitUntil(lambda: all(b.width() >= b.fontMetrics().horizontalAdvance(b.text())
+                                for b in strip.buttons.values()), timeout=2000)  # no label clipped
     assert list(strip.buttons) == list(STEP_KEYS) and not strip.lit
     seen: list[str] = []
     paint = strip._paint
