@@ -1,5 +1,5 @@
 """Render the training panel mid-run, a run that overfits, the deep sigmoid preset's gradient view and
-the learning-rate finder and the lab notebook to docs/screenshots."""
+the learning-rate finder, the lab notebook and the pipeline strip to docs/screenshots."""
 
 from __future__ import annotations
 
@@ -139,6 +139,25 @@ def notebook_shot(app: QApplication, out: Path) -> None:
     panel.close()
 
 
+def pipeline_shot(app: QApplication, out: Path) -> None:
+    """The article's MLP stepped batch by batch: the pipeline strip, and what two of its steps did."""
+    panel = make_panel("article-mlp")
+    panel.start("batch")
+    wait_until(app, lambda: panel._trace_seen >= 1 and not panel.pipeline._queue)
+    panel.session.active.trainer.step_batch()
+    wait_until(app, lambda: panel._trace_seen >= 2)
+    wait_until(app, lambda: panel.pipeline.lit == {"backward"})  # caught mid-replay
+    panel.grab().save(str(out / "pipeline.png"))
+    for key in ("preprocess", "update"):
+        steps = panel.show_step(key)
+        app.processEvents()
+        steps.grab().save(str(out / f"pipeline-{key}.png"))
+    steps.close()
+    panel.shutdown()
+    wait_until(app, lambda: not panel.session.is_training)
+    panel.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs")
@@ -150,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     overfitting_shot(app, args.out)
     lr_finder_shot(app, args.out)
     notebook_shot(app, args.out)
-    print(f"wrote training.png, training-gradients.png, training-overfitting.png, lr-finder.png and "
-          f"notebook.png in {args.out}")
+    pipeline_shot(app, args.out)
+    print(f"wrote training.png, training-gradients.png, training-overfitting.png, lr-finder.png, "
+          f"notebook.png, pipeline.png, pipeline-preprocess.png and pipeline-update.png in {args.out}")
     return 0
 
 

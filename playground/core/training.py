@@ -28,6 +28,7 @@ from playground.core.metrics import (
     regression_scores,
 )
 from playground.core.overfitting import EarlyStopping
+from playground.core.pipeline import SAMPLES, TIMED, BatchTrace, Tracer, WeightHistogram, weight_histograms
 from playground.core.resume import ResumeState, capture, plan_run, restore
 from playground.core.spec import NetworkSpec
 from playground.data.dataset import CLASSIFICATION, Dataset
@@ -216,6 +217,15 @@ class Trainer:
         self.stopped_early = False
         self._stopping = EarlyStopping(config.early_stop) if config.early_stop else None
         self._best_weights: dict[str, torch.Tensor] = {}
+        # the pipeline's view: a batch traced through the steps (on request and at each epoch's first batch),
+        # the weights the run started from, and the seconds spent in each step of the loop
+        self.initial_weights: tuple[WeightHistogram, ...] = ()
+        self.fresh_weights = model is None and resume is None
+        self.phase_seconds = dict.fromkeys(TIMED, 0.0)
+        self._trace: BatchTrace | None = None
+        self._trace_version = 0
+        self._trace_next = False
+        self._trace_stepped = False
 
     # --- control, from any thread -------------------------------------------------------------
 
@@ -231,9 +241,10 @@ class Trainer:
             self._cond.notify_all()
 
     def step_batch(self) -> None:
-        """Run exactly one batch, then pause."""
+        """Run exactly one batch (traced through the steps), then pause."""
         with self._cond:
             self._paused, self._budget = False, 1
+            self._trace_next = self._trace_stepped = True
             self._cond.notify_all()
 
     def step_epoch(self) -> None:
@@ -255,6 +266,15 @@ class Trainer:
             raise TrainingError(f"learning_rate must be between {low:g} and {high:g}, not {lr}")
         with self._cond:
             self._pending_lr = lr
+
+    def trace_next(self) -> None:
+        """Trace the next batch through the steps (``trace()`` then has it)."""
+        self._trace_next = True
+
+    def trace(self) -> tuple[int, BatchTrace | None]:
+        """The latest batch trace and its version number (0: none yet)."""
+        with self._cond:
+            return self._trace_version, self._trace
 
     def snapshot(self) -> tuple[int, dict[str, torch.Tensor]]:
         """The latest weight copy (CPU) and its version number, for a predictor on another thread."""
@@ -350,6 +370,8 @@ class Trainer:
             return capture(plan, epoch, done, totals, order, jitter, optimizer, cfg.optimizer, self.step,
                            self.base_lr, first_loss)
         train_mode(model)
+        self.initial_weights = weight_histograms(model)
+        tracer, phases, clock = Tracer(model), self.phase_seconds, time.perf_counter
         self._publish(snap(plan.start_epoch, plan.skip, plan.totals, shuffle.get_state()))
         self.state = RunState.RUNNING
         yield StateRecord(RunState.RUNNING)
@@ -372,6 +394,7 @@ class Trainer:
                     self.state = RunState.STOPPED
                     yield StateRecord(RunState.STOPPED, f"stopped in epoch {epoch}, batch {batch}")
                     return
+                began = clock()
                 changed = False
                 if self._pending_lr is not None:
                     with self._cond:
@@ -384,9 +407,13 @@ class Trainer:
                     x = augment(x, jitter, move.shift, move.degrees, move.scale, background=background)
                 y = train.y[index]
                 diagnostics.armed = batch == 1 or time.perf_counter() - last_diag >= DIAGNOSTICS_SECONDS
+                tracing = batch == skip + 1 or self._trace_next
+                prepared = clock()
                 out = model(x)
+                forward = clock()
                 loss = compute_loss(out, y)
                 loss_value = loss.item()
+                measured = clock()
                 hits = int(out.argmax(1).eq_(y).sum()) if classes else 0
                 if first_loss is None:
                     first_loss = loss_value
@@ -395,12 +422,25 @@ class Trainer:
                     return
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                backward = clock()
                 norms = dead = None
                 if diagnostics.armed:
                     norms = tuple(diagnostics.grad_norms().tolist())
                     dead = tuple(diagnostics.dead_fractions())
                     last_diag = time.perf_counter()
+                if tracing:
+                    tracer.before_step()
+                    backward = clock()  # the copy is the trace's cost, not the loop's
                 optimizer.step()
+                updated = clock()
+                phases["preprocess"] += prepared - began
+                phases["forward"] += forward - prepared
+                phases["loss"] += measured - forward
+                phases["backward"] += backward - measured
+                phases["update"] += updated - backward
+                if tracing:
+                    self._keep_trace(tracer, epoch, batch, train.x[index], x, y, out, loss_value, lr,
+                                     classes)
                 self.step += 1
                 n = int(y.shape[0])
                 seen, loss_sum, correct = seen + n, loss_sum + loss_value * n, correct + hits
@@ -432,6 +472,21 @@ class Trainer:
         self._resume_out = snap(plan.last_epoch + 1, 0, (0, 0.0, 0), shuffle.get_state())
         self.state = RunState.FINISHED
         yield StateRecord(RunState.FINISHED, _finished_text(plan.start_epoch, plan.last_epoch))
+
+    def _keep_trace(self, tracer: Tracer, epoch: int, batch: int, raw: torch.Tensor, x: torch.Tensor,
+                    y: torch.Tensor, out: torch.Tensor, loss: float, lr: float, classes: bool) -> None:
+        """Keep this batch's trace through the steps (its first SAMPLES samples, every layer)."""
+        stepped, self._trace_next, self._trace_stepped = self._trace_stepped, False, False
+        grads, ratios = tracer.norms()
+        k = min(SAMPLES, int(y.shape[0]))
+        outputs = out[:k].detach().float().cpu()
+        trace = BatchTrace(self.step + 1, epoch, batch, raw[:k].float().cpu().numpy(),
+                           x[:k].detach().float().cpu().numpy(), y[:k].cpu().numpy(), outputs.numpy(),
+                           torch.softmax(outputs, 1).numpy() if classes else None, loss,
+                           LOSSES[self.config.loss].label, lr, self.config.augment, grads, ratios,
+                           tuple(f"{i + 1}: {lay.type}" for i, lay in enumerate(self.spec.layers)), stepped)
+        with self._cond:
+            self._trace, self._trace_version = trace, self._trace_version + 1
 
     def _early_stop(self, record: EpochRecord, after: ResumeState) -> bool:
         """Track the best epoch; at the patience's end restore its weights (when asked) and say stop."""

@@ -95,7 +95,7 @@ def test_new_and_opened_projects_replace_the_old_one_on_screen(window, qtbot, tm
     window.files.new()
     assert window.training.log.toPlainText().splitlines()[-1] == "New project."
     assert len(window.training.plots.store) == 0  # the old run's live curves go too
-    assert progress.text() == "Build a network, then press Start."
+    assert progress.text() == "Build a network, then press Start."  # a new project: no layers yet
     assert window.training.controls.state.text() == "Idle"
     assert panel.result is None and panel.matrix.matrix() is None
     assert panel.about.text().startswith("Press Evaluate")
@@ -105,4 +105,4 @@ def test_new_and_opened_projects_replace_the_old_one_on_screen(window, qtbot, tm
     window.files.new()
     assert window.files.open_path(tmp_path / "empty.nnproj")
     assert window.training.log.toPlainText().splitlines()[-1] == "Opened empty.nnproj."
-    assert progress.text() == "Build a network, then press Start."
+    qtbot.waitUntil(lambda: progress.text() == "Ready: press Start to train.", timeout=5000)

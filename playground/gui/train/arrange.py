@@ -12,9 +12,10 @@ from playground.gui.train.runlog import ProgressLine
 
 
 def arrange(panel: QWidget, settings: QWidget, controls: ControlBar, progress: ProgressLine,
-            banner: MessageBanner, notice: OverfitNotice, plots: LivePlots, tabs: QTabWidget) -> None:
+            banner: MessageBanner, notice: OverfitNotice, strip: QWidget, plots: LivePlots,
+            tabs: QTabWidget) -> None:
     """Lay out ``panel``: scrolled ``settings`` beside the controls, progress, banner, the overfitting
-    notice, plots and tabs."""
+    notice, the pipeline strip, plots and tabs."""
     right = QWidget(panel)
     right_layout = QVBoxLayout(right)
     right_layout.setContentsMargins(4, 4, 4, 4)
@@ -25,6 +26,7 @@ def arrange(panel: QWidget, settings: QWidget, controls: ControlBar, progress: P
     right_layout.addLayout(status_row)
     right_layout.addWidget(banner)
     right_layout.addWidget(notice)
+    right_layout.addWidget(strip)
     plots_and_tabs = splitter(Qt.Orientation.Vertical, (plots, 3), (tabs, 1))
     plots_and_tabs.setSizes([520, 160])
     right_layout.addWidget(plots_and_tabs, 1)

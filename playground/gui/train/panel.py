@@ -8,9 +8,10 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
 
-from playground.core.metrics import RunState
+from playground.core.choices import INITS
+from playground.core.metrics import EpochRecord, RunState
 from playground.core.overfitting import Turn
-from playground.core.training import TrainConfig
+from playground.core.training import TrainConfig, Trainer
 from playground.data.dataset import Dataset
 from playground.errors import PlaygroundError
 from playground.gui.session import TrainingSession
@@ -24,6 +25,7 @@ from playground.gui.train.history import RunTable
 from playground.gui.train.lr_finder import LrFinderDialog
 from playground.gui.train.notebook_export import export_notebook, summary
 from playground.gui.train.overfit import OverfitNotice
+from playground.gui.train.pipeline_strip import PipelineStrip, StepDetails
 from playground.gui.train.plots import REFRESH_HZ, LivePlots
 from playground.gui.train.reporting import RunReporter
 from playground.gui.train.runlog import ProgressLine, RunLog
@@ -48,6 +50,11 @@ class TrainingPanel(QWidget):
         self.progress = ProgressLine(self)
         self.plots = LivePlots(self, refresh_hz)
         self.overfit = OverfitNotice(self.form, self)
+        self.pipeline = PipelineStrip(self)
+        self.steps: StepDetails | None = None
+        self._trace_seen = 0
+        self._last_epoch: EpochRecord | None = None
+        self._traced: Trainer | None = None  # the trainer the strip and the step window show
         self.log = RunLog(self)
         self.runs = RunTable(session.history, self)
         self.reporter = RunReporter(self.plots, self.log, self.runs, self.controls, self.banner,
@@ -68,8 +75,10 @@ class TrainingPanel(QWidget):
         self.plots.overfitting.connect(self._on_overfitting)
         self.overfit.applied.connect(self.log.write)
         self.form.find_lr.clicked.connect(self.find_learning_rate)
+        self.pipeline.step_clicked.connect(self.show_step)
         self.finder: LrFinderDialog | None = None
         session.network_changed.connect(self._update_controls)
+        session.network_changed.connect(self._on_network_changed)
         session.dataset_changed.connect(self._on_dataset_changed)
         session.config_changed.connect(self._on_config_changed)
         session.weights_changed.connect(self._update_controls)
@@ -93,8 +102,8 @@ class TrainingPanel(QWidget):
         self.bottom_tabs = QTabWidget(self)
         self.bottom_tabs.addTab(self.log, self.tr("Log"))
         self.bottom_tabs.addTab(self.runs, self.tr("Notebook"))
-        arrange(self, self.form, self.controls, self.progress, self.banner, self.overfit, self.plots,
-                self.bottom_tabs)
+        arrange(self, self.form, self.controls, self.progress, self.banner, self.overfit, self.pipeline,
+                self.plots, self.bottom_tabs)
 
     # --- what the window and the buttons ask ------------------------------------------------------
 
@@ -167,7 +176,11 @@ class TrainingPanel(QWidget):
             return self.tr("Trained {0} epoch(s): Continue, or Reset to restart").format(trained.epochs_done)
         if trained is not None:
             return self.tr("Trained weights: Continue, or Reset to restart")
-        return self.tr("Build a network, then press Start.")
+        spec = self.session.spec
+        if spec is None or not spec.layers:
+            return self.tr("Build a network, then press Start.")
+        problem = self.session.start_problem()
+        return problem or self.tr("Ready: press Start to train.")
 
     def show_project(self, line: str, warning: str = "") -> None:
         """Another project is open: log ``line`` (which one), its runs, and show where it stands and, in
@@ -213,6 +226,12 @@ class TrainingPanel(QWidget):
         self.picker.setEnabled(run is None)
         self.form.set_running(run is not None)
 
+    @Slot()
+    def _on_network_changed(self) -> None:
+        """Before the first run, the progress line says whether this network can train."""
+        if not self.session.is_training and self.session.trained is None and not self.session.history.runs:
+            self.progress.show_text(self.where_it_stands())
+
     def _on_form_edited(self, *_args: object) -> None:
         self.session.set_config(self.form.config())
 
@@ -249,8 +268,60 @@ class TrainingPanel(QWidget):
 
     # --- what the session reports -----------------------------------------------------------------
 
+    @Slot(str)
+    def show_step(self, key: str) -> StepDetails:
+        """The window of what each training step did, at step ``key``'s tab."""
+        if self.steps is None:
+            self.steps = StepDetails(self)
+        self._fill_steps()
+        self.steps.show_step(key)
+        if self.steps.isVisible():
+            self.steps.raise_()  # open already, perhaps behind the main window
+        self.steps.show()
+        return self.steps
+
+    def _fill_steps(self) -> None:
+        if self.steps is None:
+            return
+        trainer, dataset = self._traced, self.session.dataset
+        trace = trainer.trace()[1] if trainer is not None else None
+        config = trainer.config if trainer is not None else self.session.config
+        trained = self.session.trained
+        kept = self.tr("After every epoch the trainer keeps a copy of the weights in memory: the drawing "
+                       "pad, the Inside view and Evaluate read it, and Continue trains on from it. File > "
+                       "Save (Ctrl+S) writes them to the project file with the network, the settings, the "
+                       "runs and the optimizer's state; File > Export writes TorchScript, ONNX or a "
+                       "training script.")
+        if trained is not None:
+            kept += " " + self.tr("Kept now: weights trained for {0} epoch(s).").format(trained.epochs_done)
+        facts = dataset.facts if dataset is not None else None
+        self.steps.update_all(trace, trainer.initial_weights if trainer is not None else (),
+                              trainer.fresh_weights if trainer is not None else True,
+                              INITS[config.init].label, self._last_epoch, kept,
+                              facts.class_names if facts is not None else (),
+                              facts.mean if facts is not None else (), facts.std if facts is not None else ())
+
+    def _follow_steps(self, run: ActiveRun, chunk: RecordChunk) -> None:
+        """Light the steps the run went through in ``chunk``; refresh the step window on a new trace."""
+        trainer = run.trainer
+        version, trace = trainer.trace()
+        if chunk.epochs:
+            self._last_epoch = chunk.epochs[-1]
+        if version != self._trace_seen and trace is not None and trace.stepped:
+            self.pipeline.replay(["preprocess", "forward", "loss", "backward", "update"])  # a stepped batch
+        elif chunk.epochs:
+            self.pipeline.replay(["evaluate", "save"])
+        elif run.state == RunState.RUNNING:
+            self.pipeline.show_shares(trainer.phase_seconds)
+        if version != self._trace_seen or chunk.epochs:
+            self._trace_seen = version
+            if self.steps is not None and self.steps.isVisible():
+                self._fill_steps()
+
     @Slot(object)
     def _on_run_started(self, run: ActiveRun) -> None:
+        self._traced, self._trace_seen, self._last_epoch = run.trainer, 0, None
+        self.pipeline.replay(["initialise"])
         self.reporter.started(run)
         self.controls.show_state(RunState.RUNNING)
         self._update_controls()
@@ -260,6 +331,7 @@ class TrainingPanel(QWidget):
         run = self.session.active
         if run is not None:
             self.reporter.chunk(run, chunk)
+            self._follow_steps(run, chunk)
 
     @Slot(str, str)
     def _on_failed(self, message: str, hint: str) -> None:
@@ -269,6 +341,8 @@ class TrainingPanel(QWidget):
 
     @Slot(object)
     def _on_run_finished(self, run: ActiveRun) -> None:
+        self.pipeline.light(set())
+        self._fill_steps()
         self.session.said.emit(self.reporter.finished(run))
         self._update_controls()
 

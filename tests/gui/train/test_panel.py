@@ -211,3 +211,14 @@ def test_a_number_typed_but_not_committed_is_used_when_start_is_clicked(qtbot, p
     assert started.args[0].config.epochs == 1 and panel.session.config.epochs == 1
     finish(qtbot, panel)
     assert len([line for line in panel.log.toPlainText().splitlines() if line.startswith("Epoch ")]) == 1
+
+
+def test_before_the_first_run_the_progress_line_says_whether_the_network_can_train(qtbot, panel):
+    from playground.core.analysis import analyse
+    from playground.core.spec import NetworkSpec, layer
+
+    assert panel.progress.text() == "Ready: press Start to train."
+    broken = NetworkSpec((layer("Linear", units=10),))  # no Flatten before it: the shapes do not fit
+    dataset = panel.session.dataset
+    panel.session.set_network(broken, analyse(broken, dataset.input_shape, dataset.outputs))
+    assert panel.progress.text() == panel.session.start_problem() != ""
