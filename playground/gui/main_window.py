@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -121,13 +121,25 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reset_layout(self) -> None:
-        """Every dock back in its default area, shown and docked; default splitter proportions."""
+        """Every dock back in its default area, shown and docked; default dock widths and splitter
+        proportions; the window keeps its size."""
+        size = self.size()
         for dock, area in self._docks:
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
         self._default_layout()
         self.editor.reset_layout()
+        # re-adding the docks stacked them in their areas for a moment, and the window grew to hold them:
+        # once the layout has settled, the window gets its size back
+        QTimer.singleShot(0, self, lambda: self._default_widths(size))
+
+    def _default_widths(self, size: QSize) -> None:
+        """The window at ``size`` and the default dock widths, scaled to its width."""
+        self.resize(size)
+        scale = self.width() / DEFAULT_SIZE.width()
+        self.resizeDocks([self.editor_dock, self.train_dock, self.draw_dock],
+                         [round(w * scale) for w in DOCK_WIDTHS], Qt.Orientation.Horizontal)
 
     # --- building ----------------------------------------------------------------------------
 
