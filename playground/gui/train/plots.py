@@ -141,6 +141,8 @@ class LivePlots(QWidget):
             plot.removeItem(line)
         self._markers = []
         self.gradients.start_run(names, relu)
+        self.hover_label.setText(self.tr("Hover over a plot to read its values."))
+        self.hover_label.setToolTip("")
         self._turn_checked = -1
         self._set_turn(None)
         self._dirty = True
