@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -20,6 +20,7 @@ from playground.gui.editor import text
 from playground.gui.editor.editor import NetworkEditor
 from playground.gui.editor.model import NetworkModel
 from playground.gui.files import PATH_KEY, ProjectFiles, is_project
+from playground.gui.guide import GettingStarted
 from playground.gui.inspect.evaluation_dock import EvaluationPanel, install_evaluation
 from playground.gui.inspect.explorer import install_explorer
 from playground.gui.inspect.inside import install_inside_view
@@ -78,10 +79,11 @@ class MainWindow(QMainWindow):
         self.inside_dock = install_inside_view(self, self.drawing)
         self.explorer_dock = install_explorer(self, self.session, self.model, self.drawing)
         self._default_layout()
+        self.guide: GettingStarted | None = None
         self.menu_actions = build_menus(self.menuBar(), self.files, self.model_actions, self.model,
                                         self.editor.actions_for_layers, [dock for dock, _ in self._docks],
                                         close=self.close, reset_layout=self.reset_layout,
-                                        about=self.show_about)
+                                        about=self.show_about, guide=self.show_guide)
         self._build_status_bar(dataset_name, input_shape, outputs)
         wire_panels(self.session, self.model, self.drawing)
         self.model_actions.reset_weights_action.triggered.connect(self.training.reset_weights)
@@ -121,13 +123,25 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reset_layout(self) -> None:
-        """Every dock back in its default area, shown and docked; default splitter proportions."""
+        """Every dock back in its default area, shown and docked; default dock widths and splitter
+        proportions; the window keeps its size."""
+        size = self.size()
         for dock, area in self._docks:
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
         self._default_layout()
         self.editor.reset_layout()
+        # re-adding the docks stacked them in their areas for a moment, and the window grew to hold them:
+        # once the layout has settled, the window gets its size back
+        QTimer.singleShot(0, self, lambda: self._default_widths(size))
+
+    def _default_widths(self, size: QSize) -> None:
+        """The window at ``size`` and the default dock widths, scaled to its width."""
+        self.resize(size)
+        scale = self.width() / DEFAULT_SIZE.width()
+        self.resizeDocks([self.editor_dock, self.train_dock, self.draw_dock],
+                         [round(w * scale) for w in DOCK_WIDTHS], Qt.Orientation.Horizontal)
 
     # --- building ----------------------------------------------------------------------------
 
@@ -206,6 +220,15 @@ class MainWindow(QMainWindow):
     # --- slots -------------------------------------------------------------------------------
 
     @Slot()
+    @Slot()
+    def show_guide(self) -> GettingStarted:
+        """Help > Getting Started (and the first launch): the guide, not modal, at its first page."""
+        if self.guide is None:
+            self.guide = GettingStarted(self.settings, self)
+        self.guide.go(0)
+        self.guide.show()
+        return self.guide
+
     def show_about(self) -> None:
         """The About box: version, libraries, device."""
         QMessageBox.about(self, self.tr("About Neural Network Playground"), about_html())

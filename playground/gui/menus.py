@@ -46,7 +46,7 @@ class MenuActions:
 def build_menus(bar: QMenuBar, files: ProjectFiles, actions: ModelActions, model: NetworkModel,
                 layer_actions: Iterable[QAction], docks: Iterable[QDockWidget], *,
                 close: Callable[[], object], reset_layout: Callable[[], object],
-                about: Callable[[], object]) -> MenuActions:
+                about: Callable[[], object], guide: Callable[[], object]) -> MenuActions:
     """Fill ``bar``: File (Quit calls ``close``), Edit (undo, the editor's ``layer_actions``, weights),
     View (``docks``, and Reset Layout calling ``reset_layout``), Presets and Help (``about``)."""
     file_menu = bar.addMenu(_tr("&File"))
@@ -95,5 +95,10 @@ def build_menus(bar: QMenuBar, files: ProjectFiles, actions: ModelActions, model
         action.triggered.connect(lambda _checked=False, key=name: model.load_preset(key))
 
     help_menu = bar.addMenu(_tr("&Help"))
+    guide_action = help_menu.addAction(_tr("&Getting Started"))
+    guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+    guide_action.setStatusTip(_tr("Build, train, draw, look inside: the four things to try first"))
+    guide_action.triggered.connect(guide)
+    help_menu.addSeparator()
     help_menu.addAction(_tr("&About Neural Network Playground")).triggered.connect(about)
     return MenuActions(undo, redo, presets_menu, view_menu)

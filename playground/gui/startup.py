@@ -22,6 +22,7 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSetti
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
 
+from playground.gui.guide import GettingStarted
 from playground.resources import APP_ID, ICON_SIZES, icon_png, resource_path
 
 if TYPE_CHECKING:
@@ -156,6 +157,8 @@ class Startup(QObject):
         self.shell.close()
         if os.environ.get(EXIT_WHEN_READY):
             QTimer.singleShot(0, self._report_and_quit)
+        elif not GettingStarted.dismissed(QSettings()):
+            QTimer.singleShot(0, self.window.show_guide)  # the first launches, until it is dismissed
 
     def _fail(self, exc: BaseException) -> None:
         """Report what stopped the start (a message box, and the traceback on stderr); exit code 1."""

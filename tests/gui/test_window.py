@@ -249,3 +249,22 @@ def test_main_shows_the_window_and_returns_the_exit_code(qtbot, monkeypatch, ans
     assert QApplication.applicationName() == "Neural Network Playground"
     shown[0].close()
     shown[0].deleteLater()
+
+
+def test_reset_layout_keeps_the_window_on_the_screen_with_the_default_widths(window, qtbot) -> None:
+    docks = (window.editor_dock, window.train_dock, window.draw_dock)
+    qtbot.wait(50)
+    size, widths = window.size(), [d.width() for d in docks]
+    assert size.height() == 768
+    window.draw_dock.hide()
+    window.resizeDocks([window.editor_dock, window.train_dock], [380, 900], Qt.Orientation.Horizontal)
+    qtbot.wait(50)
+    window.reset_layout()
+    # the window grew to 1366x1889 (the docks stacked in their areas) and kept that height
+    qtbot.waitUntil(lambda: window.size() == size, timeout=3000)
+    qtbot.wait(50)
+    assert window.draw_dock.isVisible()
+    assert all(abs(d.width() - w) <= 2 for d, w in zip(docks, widths, strict=True)), \
+        ([d.width() for d in docks], widths)
+    tabs = window.tabifiedDockWidgets(window.train_dock)
+    assert {window.eval_dock, window.inside_dock, window.explorer_dock} <= set(tabs)

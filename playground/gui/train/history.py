@@ -27,6 +27,7 @@ from playground.core.metrics import RunState
 from playground.core.notebook import NOTE_LIMIT, changed_text, result_line
 from playground.core.runs import CURVE_NAMES, EPOCH_LOSSES, run_dict
 from playground.gui.train.buffers import RunCurves
+from playground.gui.train.style import overlay_colour
 
 CHANGED = QColor("#fff2b3")
 REQUIRED_CONFIG = ("optimizer", "learning_rate", "batch_size", "epochs", "loss", "init", "weight_decay",
@@ -264,7 +265,9 @@ class RunTable(QWidget):
         show.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
         show.setCheckState(Qt.CheckState.Unchecked)
         show.setData(Qt.ItemDataRole.UserRole, run.number)
-        show.setToolTip(self.tr("Show this run's curves, dimmed, on the loss and accuracy plots (overlay)"))
+        show.setToolTip(self.tr("Show this run's curves, dashed in this colour, on the loss and accuracy "
+                                "plots (overlay)"))
+        show.setData(Qt.ItemDataRole.DecorationRole, overlay_colour(run.number))
         self.table.setItem(row, 0, show)
         accuracy = "" if math.isnan(run.final_test_accuracy) else f"{run.final_test_accuracy:.2%}"
         record = run.to_dict()

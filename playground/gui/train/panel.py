@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
 from playground.core.choices import INITS
 from playground.core.metrics import EpochRecord, RunState
 from playground.core.overfitting import Turn
+from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig, Trainer
 from playground.data.dataset import Dataset
 from playground.errors import PlaygroundError
@@ -55,6 +56,7 @@ class TrainingPanel(QWidget):
         self._trace_seen = 0
         self._last_epoch: EpochRecord | None = None
         self._traced: Trainer | None = None  # the trainer the strip and the step window show
+        self._plotted: NetworkSpec | None = None  # the network whose run the live plots show
         self.log = RunLog(self)
         self.runs = RunTable(session.history, self)
         self.reporter = RunReporter(self.plots, self.log, self.runs, self.controls, self.banner,
@@ -228,8 +230,17 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _on_network_changed(self) -> None:
-        """Before the first run, the progress line says whether this network can train."""
-        if not self.session.is_training and self.session.trained is None and not self.session.history.runs:
+        """Another network: the live plots of the last run (another network's curves, gradients and
+        warnings) are cleared, that run stays in the notebook to overlay; before the first run, the
+        progress line says whether this network can train."""
+        session = self.session
+        if session.is_training:
+            return
+        if self._plotted is not None and session.spec != self._plotted:
+            self._plotted = None
+            self.plots.clear()
+            self.overfit.show_turn(None)
+        if session.trained is None and not session.history.runs:
             self.progress.show_text(self.where_it_stands())
 
     def _on_form_edited(self, *_args: object) -> None:
@@ -321,6 +332,7 @@ class TrainingPanel(QWidget):
     @Slot(object)
     def _on_run_started(self, run: ActiveRun) -> None:
         self._traced, self._trace_seen, self._last_epoch = run.trainer, 0, None
+        self._plotted = run.spec
         self.pipeline.replay(["initialise"])
         self.reporter.started(run)
         self.controls.show_state(RunState.RUNNING)

@@ -16,10 +16,11 @@ from playground.gui.train.export import ExportButton, export_csv, export_png
 from playground.gui.train.gradients import GradientView
 from playground.gui.train.plot_specs import PLOTS, CurveSpec, PlotSpec
 from playground.gui.train.ranges import FrameBudget, RangeKeeper, epoch_span, log_span
-from playground.gui.train.style import OVERFIT, TimedPlotWidget, colour, marker, setup_plot
+from playground.gui.train.style import OVERFIT, TimedPlotWidget, marker, overlay_colour, setup_plot
 from playground.gui.train.worker import RecordChunk
 
 REFRESH_HZ = 30.0
+LEGEND_OVERLAYS = 3  # earlier runs named in a legend at most (the newest shown); the notebook has a swatch
 
 
 class LivePlots(QWidget):
@@ -45,6 +46,8 @@ class LivePlots(QWidget):
         self._turn_line: pg.InfiniteLine | None = None
         self._turn_checked = -1  # epochs in the store when the turn was last looked for
         self._overlays: dict[int, tuple[RunCurves, list[tuple[pg.PlotItem, pg.PlotDataItem]]]] = {}
+        self._shown: list[int] = []  # overlaid runs, in the order they were shown
+        self._labels: dict[int, str] = {}
         self.tabs = QTabWidget(self)
         self.specs: dict[pg.PlotItem, PlotSpec] = {}
         self.curves: dict[pg.PlotItem, list[tuple[CurveSpec, pg.PlotDataItem]]] = {}
@@ -138,6 +141,8 @@ class LivePlots(QWidget):
             plot.removeItem(line)
         self._markers = []
         self.gradients.start_run(names, relu)
+        self.hover_label.setText(self.tr("Hover over a plot to read its values."))
+        self.hover_label.setToolTip("")
         self._turn_checked = -1
         self._set_turn(None)
         self._dirty = True
@@ -273,12 +278,13 @@ class LivePlots(QWidget):
                 plot.legend.removeItem(item)
                 plot.removeItem(item)
         self._overlays.clear()
+        self._shown, self._labels = [], {}
         self.refresh(everything=True)
 
     def show_overlay(self, run_id: int, label: str, curves: RunCurves, visible: bool) -> None:
         """Show or hide an earlier run's curves, dimmed, on the plots that draw them; made on first use."""
         if run_id not in self._overlays:
-            pen = pg.mkPen(colour(run_id + 1, 110), width=1.5, style=Qt.PenStyle.DashLine)
+            pen = pg.mkPen(overlay_colour(run_id), width=1.5, style=Qt.PenStyle.DashLine)
             items = []
             for plot, spec in self.specs.items():
                 if spec.overlay is None:
@@ -291,13 +297,29 @@ class LivePlots(QWidget):
                 item.setZValue(-1)
                 items.append((plot, item))
             self._overlays[run_id] = (curves, items)
-        for plot, item in self._overlays[run_id][1]:
+        self._labels[run_id] = label
+        self._shown = [r for r in self._shown if r != run_id] + ([run_id] if visible else [])
+        for _plot, item in self._overlays[run_id][1]:
             item.setVisible(visible)
-            plot.legend.removeItem(item)
-            if visible:
-                plot.legend.addItem(item, label)
+        self._name_overlays()
         self._dirty = True
         self.refresh()
+
+    def _name_overlays(self) -> None:
+        """Legend entries for the newest LEGEND_OVERLAYS shown runs only: a legend of every run would
+        cover the plot (the notebook's Show column has each run's colour)."""
+        named = set(self._shown[-LEGEND_OVERLAYS:])
+        for run_id, (_curves, items) in self._overlays.items():
+            for plot, item in items:
+                plot.legend.removeItem(item)
+                if run_id in named:
+                    plot.legend.addItem(item, self._labels.get(run_id, ""))
+
+    def overlay_legend_count(self) -> int:
+        """Earlier runs named in the loss plot's legend."""
+        loss = self.plot_of("loss")
+        items = {id(item) for run in self._overlays.values() for plot, item in run[1] if plot is loss}
+        return sum(1 for sample, _label in loss.legend.items if id(sample.item) in items)
 
     # --- export -----------------------------------------------------------------------------------
 

@@ -31,6 +31,14 @@ def colour(index: int, alpha: int = 255) -> QColor:
     return c
 
 
+OVERLAY_ALPHA = 190  # earlier runs' curves: dimmed, yet readable
+
+
+def overlay_colour(run_id: int) -> QColor:
+    """The colour of run ``run_id``'s overlay curves (and its swatch in the notebook)."""
+    return colour(run_id + 1, OVERLAY_ALPHA)
+
+
 def setup_plot(plot: pg.PlotItem, x_label: str, y_label: str, log_y: bool = False) -> None:
     """Black axes with labels, a grid, downsampling and clip-to-view for a live plot."""
     for name in ("left", "bottom"):

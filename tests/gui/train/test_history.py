@@ -47,3 +47,28 @@ def test_older_projects_runs_that_ended_in_error_read_as_failed(qtbot, panel):
         assert Run.from_dict({**data, "state": stored}).state == state
     history = RunHistory()
     assert history.restore([{**data, "state": "exploded"}]) == 1  # a state that is none is unreadable
+
+
+def test_the_legend_names_only_the_newest_overlays_and_the_notebook_shows_each_colour(qtbot, panel):
+    from playground.gui.train.plots import LEGEND_OVERLAYS
+    from playground.gui.train.style import overlay_colour
+
+    for _ in range(5):
+        panel.reset_weights()
+        panel.start()
+        finish(qtbot, panel)
+    runs = panel.runs
+    for number in range(1, 6):
+        runs.set_overlay(number, True)
+    plots = panel.plots
+    # a legend entry per overlaid run grew until it covered a third of the plot
+    assert plots.overlay_legend_count() == LEGEND_OVERLAYS == 3
+    names = [label.text for _sample, label in plots.plot_of("loss").legend.items]
+    assert "Run 5 (adam, lr 0.001)" in names and "Run 1 (adam, lr 0.001)" not in names
+    assert all(item.isVisible() for number in range(1, 6) for _, item in plots._overlays[number][1])
+    for number in range(1, 6):
+        swatch = runs.overlay_box(number).data(Qt.ItemDataRole.DecorationRole)
+        assert swatch == overlay_colour(number) and swatch.alpha() >= 180
+    runs.set_overlay(5, False)
+    assert plots.overlay_legend_count() == 3  # the next newest shown take its place
+    assert "Run 2 (adam, lr 0.001)" in [label.text for _s, label in plots.plot_of("loss").legend.items]

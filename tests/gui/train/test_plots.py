@@ -195,3 +195,28 @@ def test_every_plot_row_draws_columns_of_the_store_and_the_task_picks_the_tabs(p
     titles = [plots.tabs.tabText(i) for i in range(plots.tabs.count()) if plots.tabs.isTabVisible(i)]
     assert titles == ["Loss", "R²", "Learning rate", "Gradients"]
     assert "test R² 0.510, RMSE 0.7" in plots.hover_text(plots.plot_of("r2"), 1.0)
+
+
+def test_another_network_clears_the_last_runs_live_plots_and_their_warnings(qtbot, sample_dataset):
+    from playground.core.analysis import analyse
+    from playground.core.presets import preset
+    from tests.conftest import cut
+    from tests.gui.train.conftest import finish, make_panel
+
+    data = cut(sample_dataset, 256, 128)
+    panel = make_panel(qtbot, data, preset("deep-sigmoid"), optimizer="sgd", learning_rate=0.1, batch_size=16,
+                       epochs=2)
+    plots = panel.plots
+    plots.tabs.setCurrentWidget(plots.gradients)
+    assert panel.start()
+    finish(qtbot, panel)
+    plots.refresh(everything=True)
+    assert plots.gradients.warning.isVisibleTo(plots.gradients)  # deep sigmoid: vanishing gradients
+    plots.hover_label.setText("epoch 1.50 · Layer 2: Linear · gradient norm 1e-06")
+    assert len(plots.store) > 0
+    spec = preset("article-mlp")
+    panel.session.set_network(spec, analyse(spec, data.input_shape, data.outputs))
+    # the old network's curves, its vanishing-gradient warning and the readout stayed on screen
+    assert len(plots.store) == 0 and not plots.gradients.warning.isVisibleTo(plots.gradients)
+    assert plots.hover_label.text() == "Hover over a plot to read its values."
+    assert len(panel.session.history.runs) == 1  # the run itself stays, in the notebook
