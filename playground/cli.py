@@ -30,7 +30,8 @@ EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx", "script": ".py"}
 RANGES = {"learning_rate": (1e-6, 1e6), "batch_size": (1, 4096), "epochs": (1, 1000), "seed": (0, 2**31 - 1),
           "validation_fraction": (0.0, 0.5), "early_stop": (0, 100), "lr_find_steps": (20, 1000)}
 DATASET_HELP = ("a dataset id (see the datasets command): mnist-sample (bundled, offline), mnist, "
-                "fashion-mnist, my-drawings or idx:DIR")
+                "fashion-mnist, my-drawings, idx:DIR or toy:NAME (a 2-D dataset: toy:circle, "
+                "toy:spiral, ...)")
 
 
 class _Parser(argparse.ArgumentParser):

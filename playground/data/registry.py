@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from playground.data import sources
+from playground.data import sources, toy_source
 from playground.data.dataset import DataRef, Dataset, DatasetInfo, OptionDef
 from playground.data.download import Progress
 from playground.errors import DatasetError
@@ -53,6 +53,8 @@ _KINDS: dict[str, SourceKind] = {
         SourceKind(sources.IDX_PREFIX, sources.IdxFolder, syntax="idx:DIR",
                    help="any folder of MNIST-format IDX files"),
         SourceKind(sources.MY_DRAWINGS, sources.MyDrawings),
+        SourceKind(toy_source.PREFIX, toy_source.ToySource, toy_source.OPTIONS, syntax="toy:NAME",
+                   help="a 2-D dataset of TensorFlow Playground's: " + ", ".join(toy_source.ids())),
     )
 }
 

@@ -89,7 +89,9 @@ def test_sample_model_before_training(qtbot, panels, dataset) -> None:
     assert panel.scores.values(2)[1] == f"{ev.recall()[1]:.1%}"
     assert panel.progress.isHidden() and not panel.cancel_button.isEnabled()
     n = int(ev.matrix[worst])
-    assert panel.matrix.describe(*worst) == f"true {worst[0]}, predicted {worst[1]}: {n} images"
+    row = int(panel.result.evaluation.matrix[worst[0]].sum())
+    assert panel.matrix.describe(*worst) == (f"true {worst[0]}, predicted {worst[1]}: {n} images, "
+                                             f"{n / row:.1%} of the {row:,} true {worst[0]}")
 
 
 def test_after_a_real_epoch_matrix_gallery_and_drawing_pad(qtbot, panels, dataset) -> None:
@@ -295,3 +297,24 @@ def test_a_result_goes_with_its_weights(qtbot, panels, dataset) -> None:
     assert panel.result is None
     panel.matrix.cell_selected.emit(0, 0)  # the fresh matrix is connected (and nothing to show)
     assert panel.gallery.isVisibleTo(panel)
+
+
+def test_the_matrix_legend_names_its_units_and_wraps_rather_than_clip(qtbot) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from playground.gui.inspect.confusion import ConfusionMatrixView
+
+    view = ConfusionMatrixView()
+    qtbot.addWidget(view)
+    matrix = np.full((10, 10), 3)
+    np.fill_diagonal(matrix, 90)
+    view.set_matrix(matrix, [str(i) for i in range(10)])
+    words = [text for _colour, text in view._legend()]
+    assert words == ["right: shade = share of the true class", "mistakes: shade on a log scale",
+                     "numbers: test images"]
+    fm = QFontMetrics(view._label_font())
+    view.resize(900, 900)
+    assert view._legend_lines(fm) == 1
+    view.resize(360, 360)  # a narrow dock: the legend ran off the right edge
+    assert view._legend_lines(fm) == 2
+    assert view.describe(0, 0) == "true 0, predicted 0: 90 images, 76.9% of the 117 true 0"

@@ -132,7 +132,7 @@ class ConfusionMatrixView(QWidget):
         title = fm.height() + PAD
         name_w = max((fm.horizontalAdvance(n) for n in self._names), default=0) + 2 * PAD
         left = title + name_w
-        legend = fm.height() + PAD
+        legend = self._legend_lines(fm) * (fm.height() + PAD)
         flat_top = title + fm.height() + PAD
         cell = max(min((self.width() - left - PAD) // c, (self.height() - flat_top - legend) // c), 4)
         upright = name_w - 2 * PAD > cell - 2
@@ -159,9 +159,14 @@ class ConfusionMatrixView(QWidget):
     def describe(self, true: int, predicted: int) -> str:
         """The hover text of a cell."""
         n = int(self._matrix[true, predicted]) if self._matrix is not None else 0
+        row = int(self._matrix[true].sum()) if self._matrix is not None else 0
         text = (self.tr("true %1, predicted %2: 1 image") if n == 1
                 else self.tr("true %1, predicted %2: %3 images").replace("%3", f"{n:,}"))
-        return text.replace("%1", self._names[true]).replace("%2", self._names[predicted])
+        text = text.replace("%1", self._names[true]).replace("%2", self._names[predicted])
+        if row:  # the cell's colour shows this share; the number in it is the count
+            text += self.tr(", %1 of the %2 true %3").replace("%1", f"{n / row:.1%}").replace(
+                "%2", f"{row:,}").replace("%3", self._names[true])
+        return text
 
     # --- painting ----------------------------------------------------------------------------
 
@@ -244,14 +249,34 @@ class ConfusionMatrixView(QWidget):
             painter.setPen(QPen(SELECTED, 3))
             painter.drawRect(QRectF(self.cell_rect(*self._selected)).adjusted(1.5, 1.5, -1.5, -1.5))
 
+    def _legend(self) -> list[tuple[QColor, str]]:
+        return [(RIGHT, self.tr("right: shade = share of the true class")),
+                (WRONG, self.tr("mistakes: shade on a log scale")),
+                (GRID, self.tr("numbers: test images"))]
+
+    def _legend_lines(self, fm: QFontMetrics) -> int:
+        """Lines the legend takes at this width (its entries wrap rather than run out of sight)."""
+        lines, x = 1, PAD
+        for _colour, words in self._legend():
+            width = 10 + PAD + fm.horizontalAdvance(words) + 3 * PAD
+            if x > PAD and x + width > self.width():
+                lines, x = lines + 1, PAD
+            x += width
+        return lines
+
     def _paint_legend(self, painter: QPainter, grid: QRect) -> None:
         font = self._label_font()
         fm = QFontMetrics(font)
         painter.setFont(font)
         y = grid.bottom() + PAD
-        x = grid.left()
-        for colour, words in ((RIGHT, self.tr("right (share of the row)")),
-                              (WRONG, self.tr("mistakes (log scale)"))):
+        entries = self._legend()
+        total = sum(10 + PAD + fm.horizontalAdvance(words) + 3 * PAD for _c, words in entries)
+        start = grid.left() if grid.left() + total <= self.width() else PAD  # under the grid when it fits
+        x = start
+        for colour, words in entries:
+            width = 10 + PAD + fm.horizontalAdvance(words) + 3 * PAD
+            if x > start and x + width > self.width():  # wrap, as _legend_lines counted
+                x, y = start, y + fm.height() + PAD
             swatch = QRect(x, y + (fm.height() - 10) // 2, 10, 10)
             painter.fillRect(swatch, blend(0.7, colour))
             painter.setPen(self.palette().windowText().color())
