@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.errors import DatasetError
+from playground.safe_read import short
 
 DOMAIN = (-6.0, 6.0)
 """The square TFP draws its points and its decision boundary on (playground.ts ``xDomain``)."""
@@ -249,10 +250,11 @@ def check_features(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         raise DatasetError("choose at least one input feature", known)
     for name in names:
         if name not in FEATURES:
-            raise DatasetError(f"unknown input feature '{name}'", known)
+            raise DatasetError(f"unknown input feature {short(name)}", known)
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise DatasetError(f"the input feature '{repeated[0]}' is chosen twice", "name each feature once")
+        raise DatasetError(f"the input feature {short(repeated[0])} is chosen twice",
+                           "name each feature once")
     return names
 
 

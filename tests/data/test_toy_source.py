@@ -44,6 +44,7 @@ def test_the_options_set_points_noise_ratio_seed_and_features():
     ("toy:moons", [], "unknown 2-D dataset 'toy:moons'"),
     ("toy:circle", ["features=x3"], "unknown input feature 'x3'"),
     ("toy:circle", ["points=5"], "the number of points must be between 10"),
+    ("toy:circle", ["features=" + "x" * 5000], r"unknown input feature 'x{10,80}\.\.\.x{10,80}' \("),
 ])
 def test_bad_ids_and_options_are_clear_errors(dataset_id, options, words):
     with pytest.raises(DatasetError, match=words):
