@@ -46,6 +46,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 OPTIMIZER = $optimizer  # a key of OPTIMIZERS below
 LEARNING_RATE = $learning_rate
 WEIGHT_DECAY = $weight_decay
+CLIP_NORM = $clip_norm  # gradient clipping: total L2 norm at most this (0: off)
 BATCH_SIZE = $batch_size  # per process: torchrun with N processes takes N batches per step
 EPOCHS = $epochs
 LOSS = $loss  # a key of LOSSES below
@@ -84,9 +85,24 @@ HELPERS = {
     features (the image's rows); returns the last hidden state."""
 
     def __init__(self, cell: type[nn.RNNBase], features: int, hidden: int,
-                 layers: int) -> None:
+                 layers: int, memory: float = 0.0) -> None:
         super().__init__()
         self.rnn = cell(features, hidden, num_layers=layers, batch_first=True)
+        self.memory = memory
+        self.open_gates()
+
+    @torch.no_grad()
+    def open_gates(self) -> None:
+        """Open the keep gates: LSTM forget +memory, input -memory; GRU update."""
+        if not self.memory:
+            return
+        size = self.rnn.hidden_size
+        for layer in range(self.rnn.num_layers):
+            b_ih = getattr(self.rnn, f"bias_ih_l{layer}")
+            b_hh = getattr(self.rnn, f"bias_hh_l{layer}")
+            b_ih[size:2 * size], b_hh[size:2 * size] = self.memory, 0.0
+            if isinstance(self.rnn, nn.LSTM):
+                b_ih[:size], b_hh[:size] = -self.memory, 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() == 4:
@@ -177,6 +193,9 @@ def init_weights(model: nn.Module) -> None:
                 nn.init.zeros_(param)
             elif param.dim() >= 2:
                 fill(param)
+        layer = getattr(model.blocks[index], "layer", None)
+        if hasattr(layer, "open_gates"):
+            layer.open_gates()
 
 
 def mse_targets(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -226,6 +245,8 @@ def train_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Opt
         loss = compute_loss(model(images), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if CLIP_NORM:
+            nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
         optimizer.step()
         step += 1
         totals[0] += loss.detach() * len(labels)

@@ -126,6 +126,7 @@ def render_script(project: Project) -> str:
         "optimizer": _quoted(cfg.optimizer),
         "learning_rate": repr(float(cfg.learning_rate)),
         "weight_decay": repr(float(cfg.weight_decay)),
+        "clip_norm": repr(float(cfg.clip_norm)),
         "batch_size": int(cfg.batch_size),
         "epochs": int(cfg.epochs),
         "loss": _quoted(cfg.loss),

@@ -14,6 +14,7 @@ from playground.cli import (
     DEVICE_NAMES,
     EXPORT_FORMATS,
     OPTIMIZER_NAMES,
+    PRESET_DATASETS,
     PRESET_NAMES,
     RANGES,
     build_parser,
@@ -59,6 +60,7 @@ def test_the_cli_tables_are_the_engines() -> None:
     from playground.core.training import RANGES as TRAIN_RANGES
 
     assert tuple(PRESETS) == PRESET_NAMES
+    assert {name: row.dataset for name, row in PRESETS.items() if row.dataset} == PRESET_DATASETS
     assert tuple(OPTIMIZERS) == OPTIMIZER_NAMES
     assert tuple(DEVICES) == DEVICE_NAMES
     assert EXPORT_FORMATS == FORMATS
@@ -76,8 +78,10 @@ def test_the_help_says_what_no_command_does_and_shows_defaults(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     train_help = " ".join(capsys.readouterr().out.split())
-    for default in ("(default: article-mlp)", "(default: mnist-sample)", "(default: 10)", "(default: 64)",
-                    "(default: 0.001)", "(default: adam)", "(default: 0)", "(default: auto)"):
+    for default in ("(default: article-mlp)", "(default mnist-sample, or the preset's)",
+                    "(default 10, or the preset's", "(default 64, or the preset's)",
+                    "(default 0.001, or the preset's)", "(default adam, or the preset's)", "(default: 0)",
+                    "(default: auto)", "lstm-recall trains on seq:recall"):
         assert default in train_help
     assert "(default: None)" not in train_help and "(default: False)" not in train_help
 
