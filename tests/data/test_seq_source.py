@@ -47,8 +47,8 @@ def test_the_length_flag_is_the_length_option_and_a_dataset_without_it_says_so(c
 
 
 def test_a_sequence_preset_trains_on_its_own_task_with_its_recipe_unless_told(capsys) -> None:
-    assert main(["train", "--preset", "rnn-recall", "--length", "5", "--option", "samples=100", "--epochs", "1",
-                 "--json"]) == 0
+    assert main(["train", "--preset", "rnn-recall", "--length", "5", "--option", "samples=100",
+                 "--epochs", "1", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["dataset"].startswith("seq:recall {") and '"length":5' in summary["dataset"]
     assert len(summary["epochs"]) == 1
