@@ -67,10 +67,11 @@ RECALL_RECIPE = MappingProxyType({"optimizer": "adam", "learning_rate": 0.005, "
 
 
 def _recall(kind: str) -> Callable[[], NetworkSpec]:
-    memory: dict[str, float] = {} if kind == "RNN" else {"memory": 4.0}
-
     def make() -> NetworkSpec:
-        return NetworkSpec((layer(kind, hidden=RECALL_HIDDEN, layers=1, **memory), layer("Linear", units=16)))
+        recurrent = layer(kind, hidden=RECALL_HIDDEN, layers=1)
+        if kind != "RNN":
+            recurrent = recurrent.with_params(memory=4.0)
+        return NetworkSpec((recurrent, layer("Linear", units=16)))
 
     return make
 
