@@ -61,8 +61,9 @@ def _lstm_rows() -> NetworkSpec:
 
 RECALL_HIDDEN = 32
 """One size for rnn-recall, lstm-recall and gru-recall, so that the comparison is fair."""
-RECALL_RECIPE = MappingProxyType({"optimizer": "adam", "learning_rate": 0.005, "batch_size": 32, "epochs": 25,
-                                  "clip_norm": 1.0})
+RECALL_EPOCHS = 25
+RECALL_RECIPE = MappingProxyType({"optimizer": "adam", "learning_rate": 0.005, "batch_size": 32,
+                                  "epochs": RECALL_EPOCHS, "clip_norm": 1.0})
 """benchmarks/memory_length.py's recipe, the same for the three cells."""
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.core.spec import LayerSpec, NetworkSpec
 from playground.errors import PlaygroundError
 
 Head = Callable[[torch.Tensor], torch.Tensor]
@@ -226,3 +228,38 @@ def split_recurrent(model: nn.Module) -> tuple[nn.RNNBase, Head]:
         return out
 
     return rnn, head
+
+
+def as_sequence(sample: torch.Tensor) -> torch.Tensor:
+    """One normalised input as the recurrent layer reads it, (T, F): a sequence as it is, an image's rows."""
+    if sample.ndim == 3:
+        c, h, w = sample.shape
+        return sample.permute(1, 0, 2).reshape(h, c * w)
+    if sample.ndim != 2:
+        raise PlaygroundError(f"a recurrent layer reads sequences or images, not inputs of shape "
+                              f"{tuple(sample.shape)}")
+    return sample
+
+
+def trace_network(model: nn.Module, sample: torch.Tensor, target: torch.Tensor, loss: str) -> MemoryTrace:
+    """``trace`` for an app network that starts with a recurrent layer, on one normalised input.
+
+    ``loss`` is the run's loss name; the trace computes cross-entropy or the mean squared error (the only
+    two the app offers) so that dL/dh_t is the gradient training follows.
+    """
+    rnn, head = split_recurrent(model)
+    return trace(rnn, as_sequence(sample), head, target, "mse" if loss == "mse" else "cross_entropy")
+
+
+def with_cell(spec: NetworkSpec, kind: str) -> NetworkSpec:
+    """``spec`` with its first (recurrent) layer made an RNN, LSTM or GRU of the same size; a gated cell
+    keeps the memory setting it had (4 when coming from a plain RNN, as the recall presets start)."""
+    first = spec.layers[0] if spec.layers else None
+    if first is None or first.type not in GATES:
+        raise PlaygroundError("the network does not start with a recurrent layer",
+                              "put the RNN, LSTM or GRU layer first")
+    params = {"hidden": first.params["hidden"], "layers": first.params["layers"]}
+    if kind != "RNN":
+        params["memory"] = float(first.params.get("memory", 4.0))
+    layer = LayerSpec(kind, MappingProxyType(params), first.activation, first.trainable)
+    return NetworkSpec((layer, *spec.layers[1:]))
