@@ -80,13 +80,13 @@ _MEMORY = ParamDef("memory", float, 0.0, 0.0, 8.0,
                    "steps.")
 
 _RNN_TEXT = {
-    "RNN": "A recurrent layer reads the image row by row, 28 time steps, carrying a memory "
-    "(hidden state) from one row to the next; plain RNNs forget quickly because gradients "
+    "RNN": "A recurrent layer reads a sequence one time step at a time (an image row by row), carrying a "
+    "memory (hidden state) from one step to the next; plain RNNs forget quickly because gradients "
     "vanish over many steps.",
-    "LSTM": "An LSTM reads the image row by row with a memory cell guarded by gates: the forget "
-    "gate decides what to keep, the input gate what to write, the output gate what to show, "
-    "so gradients survive many time steps.",
-    "GRU": "A GRU reads the image row by row like an LSTM but with two gates (update and reset), "
+    "LSTM": "An LSTM reads a sequence step by step (an image row by row) with a memory cell guarded by "
+    "gates: the forget gate decides what to keep, the input gate what to write, the output gate what to "
+    "show, so gradients survive many time steps.",
+    "GRU": "A GRU reads a sequence step by step like an LSTM but with two gates (update and reset), "
     "fewer parameters and often the same accuracy.",
 }
 _RNN_CAPTION = ("Each row is one time step (one row of the image, top to bottom) and each column one unit "

@@ -109,6 +109,6 @@ def test_a_bad_file_argument_says_what_is_accepted(tmp_path, capsys) -> None:
             main(argv)
         assert info.value.code == 2
     err = capsys.readouterr().err.splitlines()
-    assert "neither a command (train, lr-find, spec" in err[0]
+    assert "neither a command (train, lr-find, memory-length, spec" in err[0]
     assert ".nnproj project or a .json network spec" in err[0]
     assert "no such file" in err[1] and "give one file to open" in err[2]
