@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from playground import __version__
+from playground.commands.common import TRAIN_DEFAULTS
 from playground.errors import PlaygroundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,9 +29,6 @@ PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid
 PRESET_DATASETS = {"rnn-recall": "seq:recall", "lstm-recall": "seq:recall", "gru-recall": "seq:recall",
                    "lstm-sine": "seq:sine"}
 DEFAULT_DATASET = "mnist-sample"
-TRAIN_DEFAULTS = {"epochs": 10, "batch_size": 64, "learning_rate": 1e-3, "optimizer": "adam",
-                  "clip_norm": 0.0}
-"""What train uses for a setting neither its flag nor the preset's recipe gives."""
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop")
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
 EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx", "script": ".py"}

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground.commands.common import progress_bar
+from playground.commands.common import TRAIN_DEFAULTS, progress_bar
 from playground.errors import PlaygroundError, SpecError, TrainingError
 
 if TYPE_CHECKING:
@@ -54,7 +54,6 @@ def _load_spec(args: argparse.Namespace):
 def recipe(args: argparse.Namespace) -> dict:
     """Optimizer, learning rate, batch size, epochs and clipping: each from its flag when given, else from
     the preset's recipe, else the command's default."""
-    from playground.cli import TRAIN_DEFAULTS
     from playground.core.presets import PRESETS
 
     chosen = PRESETS[args.preset].recipe if args.spec is None else {}

@@ -222,7 +222,7 @@ class SequenceOverRows(nn.Module):
         """Bias the keep gates by ``memory`` (``recurrence.set_memory_bias``); nothing when it is 0. The
         builder calls it again after an initialisation has zeroed the biases."""
         if self.memory:
-            from playground.core.recurrence import set_memory_bias
+            from playground.core.keep_gates import set_memory_bias  # noqa: PLC0415
 
             set_memory_bias(self.rnn, self.memory)
 

@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground.core.builder import build_model
-from playground.core.recurrence import GATES, set_memory_bias, split_recurrent, trace
+from playground.core.keep_gates import set_memory_bias
+from playground.core.recurrence import GATES, split_recurrent, trace
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
 

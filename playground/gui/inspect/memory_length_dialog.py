@@ -29,8 +29,7 @@ from playground.core.memory_length import CELLS, DEFAULT_LENGTHS, LengthResult, 
 from playground.core.presets import RECALL_EPOCHS, RECALL_HIDDEN, RECALL_RECIPE
 from playground.errors import PlaygroundError
 from playground.gui.background import BackgroundJob
-from playground.gui.inspect.memory_view import CELL_COLOURS
-from playground.gui.train.style import setup_plot
+from playground.gui.train.style import CELL_COLOURS, setup_plot
 
 CHANCE = 1 / 16
 """seq:recall's 16 kinds of token."""

@@ -33,14 +33,13 @@ from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
 from playground.gui.docks import DockHost
 from playground.gui.session import TrainingSession
-from playground.gui.train.style import PALETTE, setup_plot
+from playground.gui.train.style import CELL_COLOURS, PALETTE, setup_plot
 
 if TYPE_CHECKING:
     from playground.gui.inspect.memory_length_dialog import MemoryLengthDialog
 
 THROTTLE_MS = 200
 """While training, at most one recompute per this many ms (a trace is a few ms for 50 steps)."""
-CELL_COLOURS = {"RNN": PALETTE[1], "LSTM": PALETTE[0], "GRU": PALETTE[2]}
 HIDDEN_MAP = pg.colormap.get("CET-D1")  # diverging: -1 blue, 0 white, +1 red (tanh states)
 GATE_MAP = pg.colormap.get("viridis")  # 0 (closed) to 1 (open)
 FLOOR = 1e-12
