@@ -61,3 +61,14 @@ def test_closing_cancels_a_running_experiment(qtbot) -> None:
     worker = dialog.worker
     dialog.close()
     assert worker.isFinished()
+
+
+def test_the_memory_view_opens_the_experiment_and_closing_the_window_stops_it(window, qtbot) -> None:
+    view = window.memory_dock.widget()
+    dialog = view.open_experiment()
+    assert dialog.isVisible() and view.open_experiment() is dialog  # one dialog
+    small(dialog, "50, 100")
+    assert dialog.run()
+    worker = dialog.worker
+    window.close()
+    assert worker.isFinished()

@@ -96,3 +96,28 @@ def test_the_memory_view_reads_an_image_row_by_row_and_says_what_it_needs(window
     view.refresh()
     assert view.trace is not None and view.trace.steps == 28 and view.trace.kind == "LSTM"
     assert view.gate.count() == 4
+
+
+def test_the_sine_preset_forecasts_and_training_brings_the_forecast_closer(window, qtbot) -> None:
+    training, session = window.training, window.session
+    assert window.model.load_preset("lstm-sine")
+    assert session.dataset.ref.id == "seq:sine" and session.config.loss == "mse"
+    view = memory_view(window)
+    view.refresh()
+    assert view.forecast_button.isVisible() and view.trace.kind == "LSTM"
+    assert "Target " in view.showing.text() and "it predicts" in view.showing.text()
+    dialog = view.open_forecast()
+    fresh = dialog.shown
+    assert fresh is not None and len(fresh.truth) == 400 and len(fresh.free) == 50
+    assert "fresh, untrained weights" in dialog.answer.text()
+    training.form.epochs.setValue(4)
+    with qtbot.waitSignal(session.run_finished, timeout=RUN_MS):
+        qtbot.mouseClick(training.controls.start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "trained for 4 epoch(s)" in dialog.answer.text(), timeout=5000)
+    assert dialog.shown.one_step_rmse < fresh.one_step_rmse / 2
+    dialog.steps.setValue(20)
+    assert len(dialog.shown.free) == 20
+    dialog.close()
+    assert window.model.load_preset("lstm-recall")
+    view.refresh()
+    assert not view.forecast_button.isVisible()

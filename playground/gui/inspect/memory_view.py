@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.builder import build_model
+from playground.core.forecast import can_forecast
 from playground.core.recurrence import GATES, MemoryTrace, trace_network, with_cell
 from playground.core.spec import NetworkSpec
 from playground.data.dataset import CLASSIFICATION, Dataset
@@ -36,6 +37,7 @@ from playground.gui.session import TrainingSession
 from playground.gui.train.style import CELL_COLOURS, PALETTE, setup_plot
 
 if TYPE_CHECKING:
+    from playground.gui.inspect.forecast_dialog import ForecastDialog
     from playground.gui.inspect.memory_length_dialog import MemoryLengthDialog
 
 THROTTLE_MS = 200
@@ -114,6 +116,12 @@ class MemoryView(QWidget):
             "background, and plot their test accuracy against T"))
         self.experiment_button.clicked.connect(self.open_experiment)
         self.experiment: MemoryLengthDialog | None = None
+        self.forecast_button = QPushButton(self.tr("Forecast…"), self)
+        self.forecast_button.setToolTip(self.tr(
+            "The network's predictions of the series against the truth, one step ahead and free-running "
+            "on its own predictions"))
+        self.forecast_button.clicked.connect(self.open_forecast)
+        self.forecast: ForecastDialog | None = None
         controls = QHBoxLayout()
         sequence_label = QLabel(self.tr("Sequence"), self)
         sequence_label.setBuddy(self.index)
@@ -158,7 +166,11 @@ class MemoryView(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.note)
         layout.addWidget(self.plots, 1)
-        layout.addWidget(self.experiment_button, 0, Qt.AlignmentFlag.AlignLeft)
+        actions = QHBoxLayout()
+        actions.addWidget(self.experiment_button)
+        actions.addWidget(self.forecast_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         self.setMinimumWidth(300)
         for signal in (session.weights_changed, session.network_changed, session.dataset_changed,
                        session.epoch_finished, session.run_finished):
@@ -195,8 +207,39 @@ class MemoryView(QWidget):
         if self.experiment is None:
             self.experiment = MemoryLengthDialog(self)
         self.experiment.show()
-        self.experiment.raise_()
         return self.experiment
+
+    @Slot()
+    def open_forecast(self) -> ForecastDialog:
+        """Show the forecast of the selected series (one dialog, redrawn when the weights change)."""
+        from playground.gui.inspect.forecast_dialog import ForecastDialog
+
+        if self.forecast is None:
+            dialog = self.forecast = ForecastDialog(self.current_model, self)
+            for signal in (self.session.weights_changed, self.session.epoch_finished,
+                           self.session.dataset_changed, self.session.network_changed):
+                signal.connect(dialog.refresh_if_shown)
+        self.forecast.show()
+        self.forecast.refresh()
+        return self.forecast
+
+    def current_model(self) -> tuple[torch.nn.Module, Dataset, str]:
+        """The editor's network with the session's weights (those of the run in progress, the kept ones,
+        or fresh seeded ones), its dataset and how to name the weights.
+
+        Raises:
+            PlaygroundError: no dataset, or the network does not fit it.
+        """
+        session, dataset, spec = self.session, self.session.dataset, self.session.spec
+        if dataset is None or spec is None:
+            raise PlaygroundError(self.tr("Choose a dataset and build a network first"))
+        config = session.config
+        torch.manual_seed(config.seed or 0)
+        model = build_model(spec, dataset.input_shape, dataset.outputs, config.init, config.loss)
+        weights, whose = self._weights()
+        if weights is not None:
+            model.load_state_dict(weights)
+        return model, dataset, whose
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Cancel a running experiment and wait for it (bounded)."""
@@ -225,6 +268,7 @@ class MemoryView(QWidget):
         return None, self.tr("fresh, untrained weights")
 
     def _problem(self, spec: NetworkSpec | None, dataset: Dataset | None) -> str:
+        self.forecast_button.setVisible(dataset is not None and can_forecast(dataset))
         if dataset is None:
             return self.tr("Choose a dataset in the Training panel.")
         if spec is None or not spec.layers or spec.layers[0].type not in GATES:
@@ -250,18 +294,13 @@ class MemoryView(QWidget):
         self.index.blockSignals(True)
         self.index.setRange(1, len(dataset.test_y))
         self.index.blockSignals(False)
-        config = session.config
         try:
             with one_torch_thread():
-                torch.manual_seed(config.seed or 0)
-                model = build_model(spec, dataset.input_shape, dataset.outputs, config.init, config.loss)
-                weights, whose = self._weights()
-                if weights is not None:
-                    model.load_state_dict(weights)
+                model, _, whose = self.current_model()
                 i = self.index.value() - 1
                 x = normalise(torch.from_numpy(np.array(dataset.test_x[i:i + 1])), dataset.mean, dataset.std)
                 y = torch.as_tensor(np.array(dataset.test_y[i]))
-                found = trace_network(model, x[0], y, config.loss)
+                found = trace_network(model, x[0], y, session.config.loss)
                 compared = self._compare(spec, dataset, x[0], y) if self.compare.isChecked() else {}
         except (PlaygroundError, RuntimeError, ValueError) as exc:
             self._say(self.tr("Cannot follow this network through time: {0}").format(
