@@ -121,3 +121,20 @@ def test_the_sine_preset_forecasts_and_training_brings_the_forecast_closer(windo
     assert window.model.load_preset("lstm-recall")
     view.refresh()
     assert not view.forecast_button.isVisible()
+
+
+def test_a_project_trained_on_a_sequence_task_reopens_with_its_task_and_length(window, tmp_path) -> None:
+    from playground.cli import main
+
+    path = tmp_path / "recall.nnproj"
+    assert main(["train", "--preset", "gru-recall", "--length", "12", "--option", "samples=200",
+                 "--epochs", "1", "--save", str(path)]) == 0
+    assert window.files.open_path(path)
+    session = window.session
+    assert session.dataset.ref.id == "seq:recall" and session.dataset.input_shape == (12, 17)
+    shown = window.training.picker.combo.currentText()
+    assert shown.startswith("Recall the first token (sequence) (length 12")
+    view = memory_view(window)
+    view.refresh()
+    assert view.trace.kind == "GRU" and view.trace.steps == 12
+    assert "trained for 1 epoch(s)" in view.showing.text()
