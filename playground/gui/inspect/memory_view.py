@@ -157,9 +157,9 @@ class MemoryView(QWidget):
         self.hidden_plot.addItem(self.hidden_image)
         self.gate_plot.addItem(self.gate_image)
         self.input_line = self.input_plot.plot(pen=pg.mkPen(PALETTE[0], width=2))
-        self.grad_legend = self.grad_plot.addLegend(offset=(-4, -4), labelTextColor="k", colCount=2,
-                                                    brush=(255, 255, 255, 220), verSpacing=-6)
-        self.plots.ci.layout.setRowStretchFactor(3, 2)  # the gradients over time are what it is about
+        # the gradients over time are what it is about: the other plots stop growing at these heights
+        for plot, tallest in ((self.input_plot, 100), (self.hidden_plot, 130), (self.gate_plot, 130)):
+            plot.setMaximumHeight(tallest)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.showing)
@@ -395,7 +395,6 @@ class MemoryView(QWidget):
         else:
             self.gate_plot.hide()
         self.grad_plot.clear()
-        self.grad_legend.clear()
         if found.grad_norms is not None:
             norms = np.maximum(found.grad_norms.numpy(), FLOOR)
             self.grad_plot.plot(t, norms, pen=pg.mkPen(CELL_COLOURS[found.kind], width=3),
@@ -404,10 +403,19 @@ class MemoryView(QWidget):
             self.grad_plot.plot(t, np.maximum(values, FLOOR),
                                 pen=pg.mkPen(CELL_COLOURS[kind], width=1.5, style=Qt.PenStyle.DashLine),
                                 name=self.tr("{0}, fresh").format(kind))
-        self.grad_plot.setTitle(self.tr("How much each step still matters: |dL/dh_t| (log)"), color="k",
-                                size="9pt")
+        self.grad_plot.setTitle(self._grad_title(found.kind, list(compared)), color="k", size="9pt")
         for plot in (self.input_plot, self.hidden_plot, self.gate_plot, self.grad_plot):
             plot.enableAutoRange()
+
+    def _grad_title(self, kind: str, compared: list[str]) -> str:
+        """The gradient plot's title, its key in colour (a legend would cover the curves)."""
+        def name(cell: str, text: str) -> str:
+            return f'<span style="color:{CELL_COLOURS[cell]}; font-weight:bold">{text}</span>'
+
+        key = self.tr("thick: {0}").format(name(kind, self.tr("{0}, these weights").format(kind)))
+        if compared:
+            key += " · " + self.tr("dashed, fresh: {0}").format(" ".join(name(c, c) for c in compared))
+        return self.tr("How much each step still matters: |dL/dh_t| (log)") + "<br>" + key
 
     def _say(self, message: str) -> None:
         self.trace, self.compared = None, {}
