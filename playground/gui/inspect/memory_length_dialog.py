@@ -102,7 +102,8 @@ class MemoryLengthDialog(QDialog):
         self.plot = self.graph.getPlotItem()
         setup_plot(self.plot, self.tr("sequence length T (log scale)"), self.tr("test accuracy"))
         self.plot.setLogMode(x=True, y=False)
-        self.plot.setYRange(0, 1.02, padding=0)
+        self.plot.setYRange(0, 1.05, padding=0)
+        self.plot.getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(6)]])
         self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
         self.curves = {cell: self.plot.plot(pen=pg.mkPen(CELL_COLOURS[cell], width=2.5), symbol="o",
                                             symbolSize=7, symbolBrush=CELL_COLOURS[cell], name=cell)
@@ -175,6 +176,9 @@ class MemoryLengthDialog(QDialog):
         for curve in self.curves.values():
             curve.setData([], [])
         runs = len(lengths) * len(cells)
+        # the lengths themselves as the ticks of the log axis (pyqtgraph places items at log10 of x)
+        self.plot.getAxis("bottom").setTicks([[(math.log10(t), str(t)) for t in lengths]])
+        self.plot.setXRange(math.log10(lengths[0]), math.log10(lengths[-1]), padding=0.08)
         self.progress.setRange(0, runs * self.epochs.value())
         self.progress.setValue(0)
         self.progress.show()
