@@ -78,16 +78,20 @@ def forecast_shot(app: QApplication, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--only", choices=("memory", "forecast", "memory-length"), help="make one picture")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     # closing a window that trained asks to save the project: these runs are thrown away
     QMessageBox.question = lambda *_args, **_kw: QMessageBox.StandardButton.Discard  # type: ignore[method-assign]
     with isolated():
-        for size in ((1366, 768), (1920, 1080)):
-            memory_shots(app, args.out, size)
-        forecast_shot(app, args.out)
-        experiment_shot(app, args.out)
+        if args.only in (None, "memory"):
+            for size in ((1366, 768), (1920, 1080)):
+                memory_shots(app, args.out, size)
+        if args.only in (None, "forecast"):
+            forecast_shot(app, args.out)
+        if args.only in (None, "memory-length"):
+            experiment_shot(app, args.out)
 
 
 if __name__ == "__main__":
