@@ -104,7 +104,7 @@ class MemoryLengthDialog(QDialog):
         self.plot.setLogMode(x=True, y=False)
         self.plot.setYRange(0, 1.05, padding=0)
         self.plot.getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(6)]])
-        # bottom right, above chance: where a plain RNN's curve has fallen below it (the others stay at the top)
+        # bottom right, above chance: a plain RNN falls below it, the gated cells stay at the top
         self.plot.addLegend(offset=(-10, -60), labelTextColor="k", brush=(255, 255, 255, 210))
         self.curves = {cell: self.plot.plot(pen=pg.mkPen(CELL_COLOURS[cell], width=2.5), symbol="o",
                                             symbolSize=7, symbolBrush=CELL_COLOURS[cell], name=cell)
