@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.core.recurrence import set_memory_bias
+from playground.core.keep_gates import set_memory_bias
 from playground.data.sequences import recall, split_sequences
 
 CELLS = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}

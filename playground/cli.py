@@ -14,24 +14,37 @@ from pathlib import Path
 from typing import NoReturn
 
 from playground import __version__
+from playground.commands.common import TRAIN_DEFAULTS
 from playground.errors import PlaygroundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("train", "lr-find", "spec", "datasets", "download", "export", "predict")
+COMMANDS = ("train", "lr-find", "memory-length", "spec", "datasets", "download", "export", "predict")
 OPENABLE = (".nnproj", ".json")
 SAVE_SUFFIXES = (".nnproj", ".safetensors")
 STATE_DICT_SUFFIXES = (".pt", ".pth")
 # The command line's copies of core tables, so that parsing needs no torch; tests/core/test_cli_help.py checks
 # that they equal core.presets.PRESETS, core.training.OPTIMIZERS, DEVICES and RANGES, core.export.FORMATS.
-PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid")
+PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid", "rnn-recall",
+                "lstm-recall", "gru-recall", "lstm-sine")
+PRESET_DATASETS = {"rnn-recall": "seq:recall", "lstm-recall": "seq:recall", "gru-recall": "seq:recall",
+                   "lstm-sine": "seq:sine"}
+DEFAULT_DATASET = "mnist-sample"
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop")
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
 EXPORT_FORMATS = {"torchscript": ".pt", "onnx": ".onnx", "script": ".py"}
 RANGES = {"learning_rate": (1e-6, 1e6), "batch_size": (1, 4096), "epochs": (1, 1000), "seed": (0, 2**31 - 1),
-          "validation_fraction": (0.0, 0.5), "early_stop": (0, 100), "lr_find_steps": (20, 1000)}
+          "validation_fraction": (0.0, 0.5), "clip_norm": (0.0, 1000.0), "early_stop": (0, 100),
+          "lr_find_steps": (20, 1000)}
+OPTION_FLAGS = (
+    ("length", "T", "steps of a sequence task (seq:recall, seq:adding; the window of seq:sine)"),
+    ("points", "N", "points of a 2-D dataset (toy:...)"),
+    ("noise", "P", "noise of a 2-D dataset (0 to 0.5) or of seq:sine"),
+    ("features", "LIST", "input features of a 2-D dataset, comma-separated: "
+     "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"),
+)
 DATASET_HELP = ("a dataset id (see the datasets command): mnist-sample (bundled, offline), mnist, "
-                "fashion-mnist, my-drawings, idx:DIR or toy:NAME (a 2-D dataset: toy:circle, "
-                "toy:spiral, ...)")
+                "fashion-mnist, my-drawings, idx:DIR, toy:NAME (a 2-D dataset: toy:circle, "
+                "toy:spiral, ...) or a sequence task: seq:recall, seq:sine, seq:adding")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,12 +101,19 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                            description="Train a network and print one line per epoch (or, with --json, one "
                            "JSON object). Without --preset or --spec it trains the article's MLP.")
     _add_network_source(train)
-    train.add_argument("--epochs", type=_ranged("epochs", int), default=10, metavar="N",
-                       help="passes over the training data")
-    train.add_argument("--batch-size", type=_ranged("batch_size", int), default=64, metavar="N",
-                       help="images per training step")
-    train.add_argument("--lr", type=_ranged("learning_rate", float), default=1e-3, help="learning rate")
-    train.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="adam", help="how the weights move")
+    train.add_argument("--epochs", type=_ranged("epochs", int), metavar="N",
+                       help=f"passes over the training data (default {TRAIN_DEFAULTS['epochs']}, or the "
+                       "preset's: see the preset's line in --preset)")
+    train.add_argument("--batch-size", type=_ranged("batch_size", int), metavar="N",
+                       help=f"samples per training step (default {TRAIN_DEFAULTS['batch_size']}, or the "
+                       "preset's)")
+    train.add_argument("--lr", type=_ranged("learning_rate", float),
+                       help=f"learning rate (default {TRAIN_DEFAULTS['learning_rate']:g}, or the preset's)")
+    train.add_argument("--optimizer", choices=OPTIMIZER_NAMES,
+                       help=f"how the weights move (default {TRAIN_DEFAULTS['optimizer']}, or the preset's)")
+    train.add_argument("--clip", type=_ranged("clip_norm", float), metavar="NORM",
+                       help="clip the gradients to this total L2 norm before each step (0 off; default 0, or "
+                       "the preset's)")
     train.add_argument("--seed", type=_ranged("seed", int), default=0, metavar="N",
                        help="random seed: the same seed gives the same run on the CPU")
     train.add_argument("--augment", action="store_true", help="random shifts, rotations and zoom")
@@ -116,12 +136,19 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 def _add_network_source(parser: argparse.ArgumentParser) -> None:
     """--preset or --spec, --dataset and --option: what trains on what (train and lr-find)."""
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--preset", choices=PRESET_NAMES, default="article-mlp", help="a ready network")
+    source.add_argument("--preset", choices=PRESET_NAMES, default="article-mlp",
+                        help="a ready network; " + "; ".join(
+                            f"{name} trains on {data}" for name, data in PRESET_DATASETS.items())
+                        + " unless --dataset says")
     source.add_argument("--spec", type=Path, metavar="FILE.json",
                         help="a network spec file (write one with `nn-playground spec PRESET -o FILE.json`)")
-    parser.add_argument("--dataset", default="mnist-sample", metavar="ID", help=DATASET_HELP)
+    parser.add_argument("--dataset", metavar="ID",
+                        help=DATASET_HELP + f" (default {DEFAULT_DATASET}, or the preset's)")
     parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                         help="an option of the dataset's source (repeat for more; see the datasets command)")
+    shortcuts = parser.add_argument_group("dataset options", "shortcuts for --option NAME=VALUE")
+    for flag, metavar, text in OPTION_FLAGS:
+        shortcuts.add_argument(f"--{flag}", metavar=metavar, help=text)
 
 
 def _add_lr_find(sub: argparse._SubParsersAction) -> None:
@@ -141,6 +168,45 @@ def _add_lr_find(sub: argparse._SubParsersAction) -> None:
     find.add_argument("--device", choices=DEVICE_NAMES, default="auto", help="where to train")
     find.add_argument("--json", action="store_true",
                       help="print one JSON object: every rate, loss and smoothed loss, and the suggestion")
+
+
+def _lengths(text: str) -> tuple[int, ...]:
+    """An argument type: comma-separated sequence lengths from 5 to 200."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of whole numbers") from None
+    if not values or any(not 5 <= value <= 200 for value in values):
+        raise argparse.ArgumentTypeError(f"each length must be from 5 to 200, not {text}")
+    return values
+
+
+def _cells(text: str) -> tuple[str, ...]:
+    """An argument type: comma-separated cells among RNN, LSTM and GRU."""
+    values = tuple(part.strip().upper() for part in text.split(",") if part.strip())
+    if not values or any(value not in ("RNN", "LSTM", "GRU") for value in values):
+        raise argparse.ArgumentTypeError(f"cells are RNN, LSTM and GRU, not {text}")
+    return values
+
+
+def _add_memory_length(sub: argparse._SubParsersAction) -> None:
+    memory = sub.add_parser(
+        "memory-length", formatter_class=_Help,
+        help="train RNN, LSTM and GRU on seq:recall for a few lengths and print accuracy against T",
+        description="The memory-length experiment: rnn-recall, lstm-recall and gru-recall (32 units each, "
+        "the same recipe) learn to name the first token of a sequence of length T after reading it to "
+        "the end; a plain RNN manages short sequences only. Prints a table of test accuracy.")
+    memory.add_argument("--lengths", type=_lengths, default=(10, 25, 50, 100), metavar="T,T,...",
+                        help="the sequence lengths, 5 to 200 (default 10,25,50,100)")
+    memory.add_argument("--cells", type=_cells, default=("RNN", "LSTM", "GRU"), metavar="CELL,...",
+                        help="which recurrent cells (default RNN,LSTM,GRU)")
+    memory.add_argument("--epochs", type=_ranged("epochs", int), metavar="N",
+                        help="epochs a run (default 25, the presets' recipe)")
+    memory.add_argument("--samples", type=int, default=2500, metavar="N",
+                        help="sequences generated for each length, a fifth of them test")
+    memory.add_argument("--seed", type=_ranged("seed", int), default=0, metavar="N",
+                        help="seeds the data and the weights: the same seed, the same table")
+    memory.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
@@ -199,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 prog="nn-playground")
     _add_train(sub)
     _add_lr_find(sub)
+    _add_memory_length(sub)
     _add_model_commands(sub)
     datasets = sub.add_parser("datasets", help="list the datasets: available or not, and where",
                               formatter_class=_Help)
@@ -230,11 +297,16 @@ def _open_in_window(parser: argparse.ArgumentParser, argv: list[str]) -> int:
 
 def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Checks of arguments argparse cannot express; each failure is a usage error."""
+    if hasattr(args, "dataset") and args.dataset is None:
+        chosen = None if getattr(args, "spec", None) is not None else getattr(args, "preset", None)
+        args.dataset = PRESET_DATASETS.get(chosen or "", DEFAULT_DATASET)
     if getattr(args, "dataset", None):
         from playground.data.registry import parse
 
         try:
-            args.ref = parse(args.dataset, args.option)
+            given = [f"{flag}={getattr(args, flag)}" for flag, _, _ in OPTION_FLAGS
+                     if getattr(args, flag, None) is not None]
+            args.ref = parse(args.dataset, [*args.option, *given])
         except PlaygroundError as exc:
             parser.error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
     if (args.command in ("predict", "export") and args.spec is None

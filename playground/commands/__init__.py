@@ -23,6 +23,10 @@ def run(args: argparse.Namespace) -> int:
         from playground.commands.train import lr_find
 
         return lr_find(args)
+    if args.command == "memory-length":
+        from playground.commands.memory import memory_length
+
+        return memory_length(args)
     if args.command in ("datasets", "download"):
         from playground.commands import data
 

@@ -6,6 +6,10 @@ import sys
 
 from playground.errors import PlaygroundError
 
+TRAIN_DEFAULTS = {"epochs": 10, "batch_size": 64, "learning_rate": 1e-3, "optimizer": "adam",
+                  "clip_norm": 0.0}
+"""What train uses for a setting neither its flag nor the preset's recipe gives."""
+
 
 def report(exc: PlaygroundError) -> None:
     """Print a failure as one line, with its hint on the next."""

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground.commands.common import progress_bar
+from playground.commands.common import TRAIN_DEFAULTS, progress_bar
 from playground.errors import PlaygroundError, SpecError, TrainingError
 
 if TYPE_CHECKING:
@@ -51,6 +51,18 @@ def _load_spec(args: argparse.Namespace):
     return read_spec_file(args.spec), str(args.spec)
 
 
+def recipe(args: argparse.Namespace) -> dict:
+    """Optimizer, learning rate, batch size, epochs and clipping: each from its flag when given, else from
+    the preset's recipe, else the command's default."""
+    from playground.core.presets import PRESETS
+
+    chosen = PRESETS[args.preset].recipe if args.spec is None else {}
+    flags = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
+             "optimizer": args.optimizer, "clip_norm": args.clip}
+    return {name: flags[name] if flags[name] is not None else chosen.get(name, default)
+            for name, default in TRAIN_DEFAULTS.items()}
+
+
 def _save(path: Path, spec, dataset, config, trainer, run: dict) -> None:
     """Write the result: a project (.nnproj, with the run and optimizer state) or a model file."""
     from playground.core.project import PROJECT_SUFFIX, Project, save_model, save_project
@@ -76,8 +88,7 @@ def train(args: argparse.Namespace) -> int:
     from playground.data.registry import dataset_info, load_dataset
 
     try:
-        config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, batch_size=args.batch_size,
-                             epochs=args.epochs, seed=args.seed, augment=args.augment, device=args.device,
+        config = TrainConfig(**recipe(args), seed=args.seed, augment=args.augment, device=args.device,
                              loss=default_loss(dataset_info(args.ref).task),
                              validation_fraction=args.validation, early_stop=args.early_stop,
                              restore_best=not args.keep_last)

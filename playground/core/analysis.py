@@ -79,6 +79,7 @@ class LayerInfo:
     trainable_params: int = 0
     macs: int = 0
     activation_bytes: int = 0
+    input_shape: Shape | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def analyse(
         counts = row.counts(shape, out, dict(lay.params))
         infos.append(LayerInfo(
             i, lay.type, out, counts.params, counts.params if lay.trainable else 0, counts.macs,
-            math.prod(out) * BYTES_PER_VALUE * (2 if lay.activation != "none" else 1),
+            math.prod(out) * BYTES_PER_VALUE * (2 if lay.activation != "none" else 1), shape,
         ))
         shape = out
     if shape is not None and spec.layers:

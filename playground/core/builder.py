@@ -10,7 +10,7 @@ from torch import nn
 from playground.core.activations import make_activation
 from playground.core.analysis import analyse
 from playground.core.choices import INITS, initialise
-from playground.core.layers import LAYER_TYPES, Shape
+from playground.core.layers import LAYER_TYPES, SequenceOverRows, Shape
 from playground.core.spec import NetworkSpec
 from playground.errors import SpecError
 
@@ -73,6 +73,8 @@ def build_model(
         block = Block(row.build(shape, dict(lay.params)), make_activation(lay.activation))
         if row.weighted:
             initialise(block, init)
+            if isinstance(block.layer, SequenceOverRows):
+                block.layer.open_gates()  # an initialisation zeroes the biases the memory setting opened
         block.requires_grad_(lay.trainable)
         blocks.append(block)
         if info.output_shape is None:

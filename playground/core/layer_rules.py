@@ -212,9 +212,19 @@ class SequenceOverRows(nn.Module):
     rows); returns the last hidden state."""
 
     def __init__(self, cell: type[nn.RNN] | type[nn.LSTM] | type[nn.GRU], features: int, hidden: int,
-                 layers: int) -> None:
+                 layers: int, memory: float = 0.0) -> None:
         super().__init__()
         self.rnn = cell(features, hidden, num_layers=layers, batch_first=True)
+        self.memory = memory
+        self.open_gates()
+
+    def open_gates(self) -> None:
+        """Bias the keep gates by ``memory`` (``recurrence.set_memory_bias``); nothing when it is 0. The
+        builder calls it again after an initialisation has zeroed the biases."""
+        if self.memory:
+            from playground.core.keep_gates import set_memory_bias  # noqa: PLC0415
+
+            set_memory_bias(self.rnn, self.memory)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() == 4:
@@ -264,12 +274,15 @@ def rnn_build(kind: str) -> Callable[[Shape, Params], nn.Module]:
     cell = GATES[kind][1]
 
     def build(inp: Shape, p: Params) -> nn.Module:
-        return SequenceOverRows(cell, steps_and_features(inp)[1], int(p["hidden"]), int(p["layers"]))
+        return SequenceOverRows(cell, steps_and_features(inp)[1], int(p["hidden"]), int(p["layers"]),
+                                float(p.get("memory", 0.0)))
 
     return build
 
 
 def rnn_code(kind: str) -> Callable[[Shape, Params], str]:
     def code(inp: Shape, p: Params) -> str:
-        return f"SequenceOverRows(nn.{kind}, {steps_and_features(inp)[1]}, {p['hidden']}, {p['layers']})"
+        memory = float(p.get("memory", 0.0))
+        return (f"SequenceOverRows(nn.{kind}, {steps_and_features(inp)[1]}, {p['hidden']}, {p['layers']}"
+                + (f", memory={memory!r})" if memory else ")"))
     return code

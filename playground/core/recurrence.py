@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.core.keep_gates import kind_of as _kind
+from playground.core.spec import LayerSpec, NetworkSpec
 from playground.errors import PlaygroundError
 
 Head = Callable[[torch.Tensor], torch.Tensor]
@@ -47,23 +50,6 @@ class MemoryTrace:
     def grad_norms(self) -> torch.Tensor | None:
         """(T,) the L2 norm of the top layer's dL/dh_t per step: how much each step still matters."""
         return None if self.hidden_grads is None else self.hidden_grads[-1].norm(dim=1)
-
-
-def _kind(rnn: nn.Module) -> str:
-    if isinstance(rnn, nn.LSTM):
-        if rnn.proj_size:
-            raise PlaygroundError("an LSTM with a projection is not supported here", "set proj_size to 0")
-        kind = "LSTM"
-    elif isinstance(rnn, nn.GRU):
-        kind = "GRU"
-    elif isinstance(rnn, nn.RNN):
-        kind = "RNN"
-    else:
-        raise PlaygroundError(f"{type(rnn).__name__} is not a recurrent layer",
-                              "pass the model's nn.RNN, nn.LSTM or nn.GRU")
-    if rnn.bidirectional:
-        raise PlaygroundError("a bidirectional layer is not supported here", "use a one-directional layer")
-    return kind
 
 
 def _weights(rnn: nn.RNNBase, layer: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None,
@@ -178,32 +164,6 @@ def trace(rnn: nn.RNNBase, sequence: torch.Tensor, head: Head | None = None,
     )
 
 
-def set_memory_bias(rnn: nn.RNNBase, value: float) -> None:
-    """Start a gated layer by holding its memory: bias the keep gates to ``value`` (about 1 to 5).
-
-    With PyTorch's default initialisation the gates sit near 0.5, so a fresh layer halves its
-    memory every step (0.5^50 after 50 steps) and learns long dependencies slowly, if at all. An
-    LSTM's forget gates get +value and its input gates -value (as the chrono initialisation of
-    Tallec & Ollivier pairs them: keep the cell, write rarely); a GRU's update gates, which do
-    both at once, get +value. ``value = 4`` keeps 98 % a step, enough for seq:recall over 50 to
-    100 steps (benchmarks/memory_length.py). The input-side biases are set, the hidden-side ones
-    zeroed, in every stacked layer.
-    """
-    kind = _kind(rnn)
-    if kind == "RNN":
-        raise PlaygroundError("a plain RNN has no gate to bias", "use an LSTM or GRU layer")
-    if not rnn.bias:
-        raise PlaygroundError("the layer has no biases to set", "build it with bias=True")
-    size = rnn.hidden_size
-    keep = slice(size, 2 * size)  # LSTM (i, f, g, o): f; GRU (r, z, n): z
-    with torch.no_grad():
-        for layer in range(rnn.num_layers):
-            b_ih, b_hh = getattr(rnn, f"bias_ih_l{layer}"), getattr(rnn, f"bias_hh_l{layer}")
-            b_ih[keep], b_hh[keep] = value, 0.0
-            if kind == "LSTM":
-                b_ih[:size], b_hh[:size] = -value, 0.0
-
-
 def split_recurrent(model: nn.Module) -> tuple[nn.RNNBase, Head]:
     """For an app network that starts with a recurrent block: its RNN module and the rest as a head.
 
@@ -226,3 +186,38 @@ def split_recurrent(model: nn.Module) -> tuple[nn.RNNBase, Head]:
         return out
 
     return rnn, head
+
+
+def as_sequence(sample: torch.Tensor) -> torch.Tensor:
+    """One normalised input as the recurrent layer reads it, (T, F): a sequence as it is, an image's rows."""
+    if sample.ndim == 3:
+        c, h, w = sample.shape
+        return sample.permute(1, 0, 2).reshape(h, c * w)
+    if sample.ndim != 2:
+        raise PlaygroundError(f"a recurrent layer reads sequences or images, not inputs of shape "
+                              f"{tuple(sample.shape)}")
+    return sample
+
+
+def trace_network(model: nn.Module, sample: torch.Tensor, target: torch.Tensor, loss: str) -> MemoryTrace:
+    """``trace`` for an app network that starts with a recurrent layer, on one normalised input.
+
+    ``loss`` is the run's loss name; the trace computes cross-entropy or the mean squared error (the only
+    two the app offers) so that dL/dh_t is the gradient training follows.
+    """
+    rnn, head = split_recurrent(model)
+    return trace(rnn, as_sequence(sample), head, target, "mse" if loss == "mse" else "cross_entropy")
+
+
+def with_cell(spec: NetworkSpec, kind: str) -> NetworkSpec:
+    """``spec`` with its first (recurrent) layer made an RNN, LSTM or GRU of the same size; a gated cell
+    keeps the memory setting it had (4 when coming from a plain RNN, as the recall presets start)."""
+    first = spec.layers[0] if spec.layers else None
+    if first is None or first.type not in GATES:
+        raise PlaygroundError("the network does not start with a recurrent layer",
+                              "put the RNN, LSTM or GRU layer first")
+    params = {"hidden": first.params["hidden"], "layers": first.params["layers"]}
+    if kind != "RNN":
+        params["memory"] = float(first.params.get("memory", 4.0))
+    layer = LayerSpec(kind, MappingProxyType(params), first.activation, first.trainable)
+    return NetworkSpec((layer, *spec.layers[1:]))

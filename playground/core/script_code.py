@@ -2,22 +2,13 @@ r"""The fixed text of the exported training script, as string.Template pieces ($
 
 HEAD = r'''"""Train a network built in the Neural Network Playground, with plain PyTorch.
 
-Exported from the Neural Network Playground, where it was set up for $dataset.
+Exported from the Neural Network Playground, where it was set up for
+$dataset.
 It has $layers layers and $params parameters:
 
 $summary
 
-Run it on one process (the GPU when there is one):
-
-    python this_script.py --data DIR [--epochs N] [--out trained-weights.pt] [--force]
-
-or on N processes with DistributedDataParallel (gloo on the CPU, NCCL on CUDA GPUs):
-
-    torchrun --nproc_per_node=N this_script.py --data DIR
-
-DIR holds MNIST-format IDX files, raw or gzip-compressed: train-images-idx3-ubyte,
-train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (test- may
-stand for t10k-). Each epoch prints one line: train loss, test loss, test accuracy. At
+$usage At
 the end the weights go to --out as a state dict whose names match the Playground's, so
 the app opens it with the same network; an existing --out that is not such a state
 dict (a TorchScript model.pt, say) is kept unless --force. It needs only Python, numpy
@@ -46,6 +37,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 OPTIMIZER = $optimizer  # a key of OPTIMIZERS below
 LEARNING_RATE = $learning_rate
 WEIGHT_DECAY = $weight_decay
+CLIP_NORM = $clip_norm  # gradient clipping: total L2 norm at most this (0: off)
 BATCH_SIZE = $batch_size  # per process: torchrun with N processes takes N batches per step
 EPOCHS = $epochs
 LOSS = $loss  # a key of LOSSES below
@@ -57,6 +49,8 @@ FROZEN_LAYERS = $frozen  # indices of blocks that do not train
 WEIGHTED_LAYERS = $weighted  # indices of blocks whose weights INIT sets
 
 # --- Data ------------------------------------------------------------------------
+TASK = $task  # None: MNIST-style IDX images from --data; else a sequence task
+REGRESSION = $regression  # value targets: the test line reports the RMSE, not the accuracy
 MEAN = $mean  # per-channel pixel mean of the training set: the network sees
 STD = $std  # (pixels - MEAN) / STD, pixels in [0, 1]
 INPUT_SHAPE = $input_shape
@@ -84,9 +78,24 @@ HELPERS = {
     features (the image's rows); returns the last hidden state."""
 
     def __init__(self, cell: type[nn.RNNBase], features: int, hidden: int,
-                 layers: int) -> None:
+                 layers: int, memory: float = 0.0) -> None:
         super().__init__()
         self.rnn = cell(features, hidden, num_layers=layers, batch_first=True)
+        self.memory = memory
+        self.open_gates()
+
+    @torch.no_grad()
+    def open_gates(self) -> None:
+        """Open the keep gates: LSTM forget +memory, input -memory; GRU update."""
+        if not self.memory:
+            return
+        size = self.rnn.hidden_size
+        for layer in range(self.rnn.num_layers):
+            b_ih = getattr(self.rnn, f"bias_ih_l{layer}")
+            b_hh = getattr(self.rnn, f"bias_hh_l{layer}")
+            b_ih[size:2 * size], b_hh[size:2 * size] = self.memory, 0.0
+            if isinstance(self.rnn, nn.LSTM):
+                b_ih[:size], b_hh[:size] = -self.memory, 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() == 4:
@@ -138,7 +147,7 @@ def load_split(folder: Path, prefixes: tuple[str, ...]) -> TensorDataset:
     return TensorDataset((x - mean) / std, torch.from_numpy(labels.astype(np.int64)))
 
 
-class Block(nn.Module):
+${task_code}class Block(nn.Module):
     """One layer of the Playground's stack, then its activation (if any)."""
 
     def __init__(self, layer: nn.Module, activation: nn.Module | None = None) -> None:
@@ -177,10 +186,15 @@ def init_weights(model: nn.Module) -> None:
                 nn.init.zeros_(param)
             elif param.dim() >= 2:
                 fill(param)
+        layer = getattr(model.blocks[index], "layer", None)
+        if hasattr(layer, "open_gates"):
+            layer.open_gates()
 
 
 def mse_targets(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """One-hot rows of the class labels, for the mean squared error."""
+    """One-hot rows of class labels (values as they are), for the mean squared error."""
+    if labels.is_floating_point():
+        return labels.reshape(outputs.shape).to(outputs.dtype)
     return F.one_hot(labels, outputs.shape[1]).to(outputs.dtype)
 
 
@@ -226,6 +240,8 @@ def train_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Opt
         loss = compute_loss(model(images), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if CLIP_NORM:
+            nn.utils.clip_grad_norm_(model.parameters(), CLIP_NORM)
         optimizer.step()
         step += 1
         totals[0] += loss.detach() * len(labels)
@@ -236,15 +252,21 @@ def train_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Opt
 @torch.no_grad()
 def evaluate(model: nn.Module, data: TensorDataset,
              device: torch.device) -> tuple[float, float]:
-    """Mean loss and accuracy on ``data``."""
+    """Mean loss and accuracy on ``data`` (for value targets: the RMSE)."""
     model.eval()
-    loss_sum, correct = 0.0, 0
+    loss_sum, correct, squares = 0.0, 0, 0.0
     for images, labels in DataLoader(data, batch_size=1000):
         images, labels = images.to(device), labels.to(device)
         outputs = model(images)
         loss_sum += LOSSES[LOSS](outputs, labels).item() * len(labels)
-        correct += (outputs.argmax(1) == labels).sum().item()
-    return loss_sum / max(len(data), 1), correct / max(len(data), 1)
+        if REGRESSION:
+            errors = outputs - mse_targets(outputs, labels)
+            squares += errors.pow(2).mean(1).sum().item()
+        else:
+            correct += (outputs.argmax(1) == labels).sum().item()
+    count = max(len(data), 1)
+    return loss_sum / count, (math.sqrt(squares / count) if REGRESSION
+                              else correct / count)
 
 
 def holds_weights_of(path: Path, model: nn.Module) -> bool:
@@ -265,8 +287,9 @@ def holds_weights_of(path: Path, model: nn.Module) -> bool:
 def main() -> None:
     """Parse the arguments, train, report each epoch and save the weights."""
     parser = argparse.ArgumentParser(description="Train the Playground's network.")
-    parser.add_argument("--data", type=Path, required=True,
-                        help="folder of MNIST IDX files")
+    if TASK is None:
+        parser.add_argument("--data", type=Path, required=True,
+                            help="folder of MNIST IDX files")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over data")
     parser.add_argument("--out", type=Path, default=Path("trained-weights.pt"),
                         help="where to save the weights (a state dict)")
@@ -302,8 +325,7 @@ def main() -> None:
     if distributed:
         net = DistributedDataParallel(model, device_ids=devices)
 
-    train_set = load_split(args.data, ("train",))
-    test_set = load_split(args.data, ("t10k", "test"))
+$load_data
     seed = SEED if SEED is not None else int(torch.seed() % 2**31)
     sampler = DistributedSampler(train_set, seed=seed) if distributed else None
     per_process = len(sampler) if sampler is not None else len(train_set)
@@ -327,8 +349,9 @@ def main() -> None:
         if rank == 0:
             train_loss = totals[0].item() / max(totals[1].item(), 1)
             test_loss, test_acc = evaluate(model, test_set, device)
+            score = "test rmse" if REGRESSION else "test acc"
             print(f"Epoch {epoch}, train loss: {train_loss:.4f}, "
-                  f"test loss: {test_loss:.4f}, test acc: {test_acc:.4f}", flush=True)
+                  f"test loss: {test_loss:.4f}, {score}: {test_acc:.4f}", flush=True)
     if rank == 0:
         torch.save({k: v.cpu() for k, v in model.state_dict().items()}, args.out)
         print(f"saved the weights to {args.out}")
@@ -339,4 +362,67 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+'''
+
+IMAGE_USAGE = """Run it on one process (the GPU when there is one):
+
+    python this_script.py --data DIR [--epochs N] [--out trained-weights.pt] [--force]
+
+or on N processes with DistributedDataParallel (gloo on the CPU, NCCL on CUDA GPUs):
+
+    torchrun --nproc_per_node=N this_script.py --data DIR
+
+DIR holds MNIST-format IDX files, raw or gzip-compressed: train-images-idx3-ubyte,
+train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (test- may
+stand for t10k-). Each epoch prints one line: train loss, test loss, test accuracy."""
+
+SEQUENCE_USAGE = """Run it on one process (the GPU when there is one):
+
+    python this_script.py [--epochs N] [--out trained-weights.pt] [--force]
+
+or on N processes with DistributedDataParallel (gloo on the CPU, NCCL on CUDA GPUs):
+
+    torchrun --nproc_per_node=N this_script.py
+
+The data is the Playground's sequence task seq:$task_id, made here from its seed exactly
+as the app makes it (TASK below). Each epoch prints one line: train loss, test loss,
+$score."""
+
+SEQUENCE_CODE = r'''def make_task() -> tuple[TensorDataset, TensorDataset]:
+    """The sequence task of TASK, as the Playground makes it: the first 80 % of
+    the samples train, the last 20 % test."""
+    kind, rng = TASK["task"], np.random.default_rng(TASK["seed"])
+    n, length = TASK["samples"], TASK["length"]
+    if kind == "recall":  # name the first (marked) token after all `length` steps
+        classes = TASK["classes"]
+        tokens = rng.integers(0, classes, (n, length))
+        x = np.zeros((n, length, classes + 1), dtype=np.float32)
+        x[np.arange(n)[:, None], np.arange(length)[None, :], tokens] = 1.0
+        x[:, 0, classes] = 1.0
+        y = torch.from_numpy(tokens[:, 0].astype(np.int64))
+    elif kind == "adding":  # the sum of the two marked values
+        values = rng.uniform(0.0, 1.0, (n, length))
+        half, rows = length // 2, np.arange(n)
+        first, second = rng.integers(0, half, n), rng.integers(half, length, n)
+        markers = np.zeros((n, length))
+        markers[rows, first] = markers[rows, second] = 1.0
+        x = np.stack([values, markers], axis=2).astype(np.float32)
+        sums = values[rows, first] + values[rows, second]
+        y = torch.from_numpy(sums.astype(np.float32)[:, None])
+    else:  # sine: the next value of a noisy sum of sines after `length` past ones
+        t = np.arange(n + length)
+        phases = rng.uniform(0, 2 * math.pi, 3)
+        clean = sum(a * np.sin(2 * math.pi * t / p + phase) for a, p, phase
+                    in zip((0.6, 0.3, 0.1), (25.0, 9.0, 61.0), phases, strict=True))
+        noise = rng.normal(0.0, TASK["noise"], n + length)
+        series = (clean + noise).astype(np.float32).astype(np.float64)[:, None]
+        view = np.lib.stride_tricks.sliding_window_view(
+            series[:n + length - 1], length, axis=0)
+        x = np.ascontiguousarray(view.transpose(0, 2, 1).astype(np.float32))
+        y = torch.from_numpy(series[length:, [0]][:n].astype(np.float32))
+    cut = min(max(n - round(n * 0.2), 1), n - 1)
+    x = torch.from_numpy(x)
+    return TensorDataset(x[:cut], y[:cut]), TensorDataset(x[cut:], y[cut:])
+
+
 '''

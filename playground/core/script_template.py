@@ -11,9 +11,10 @@ from playground.core.activations import ACTIVATIONS
 from playground.core.analysis import analyse
 from playground.core.choices import INITS, LOSSES, OPTIMIZERS, SCHEDULES
 from playground.core.layers import LAYER_TYPES, Shape
-from playground.core.script_code import BODY, HEAD, HELPERS
+from playground.core.script_code import BODY, HEAD, HELPERS, IMAGE_USAGE, SEQUENCE_CODE, SEQUENCE_USAGE
 from playground.core.spec import LayerSpec, NetworkSpec
-from playground.data.registry import dataset_info
+from playground.data.registry import check, dataset_info
+from playground.data.seq_source import PREFIX as SEQ_PREFIX
 from playground.errors import DatasetError, PlaygroundError, SpecError
 
 if TYPE_CHECKING:
@@ -100,6 +101,25 @@ def _dataset_name(project: Project) -> str:
         return project.facts.dataset.key
 
 
+def _sequence_task(project: Project) -> dict | None:
+    """The options of a ``seq:`` dataset, every one of them, with its task name; None for others."""
+    ref = project.facts.dataset
+    if not ref.id.startswith(SEQ_PREFIX):
+        return None
+    try:
+        ref = check(ref)
+    except DatasetError as exc:
+        raise PlaygroundError(f"the script cannot make {ref.key}: {exc.message}") from None
+    return {"task": ref.id[len(SEQ_PREFIX):], **ref.values()}
+
+
+def _task_literal(task: dict | None) -> str:
+    """TASK's Python text, one entry a line."""
+    if task is None:
+        return "None"
+    return "{\n" + "".join(f"    {key!r}: {value!r},\n" for key, value in task.items()) + "}"
+
+
 def render_script(project: Project) -> str:
     """The whole script for ``project``: its network, training settings and normalisation.
 
@@ -108,10 +128,12 @@ def render_script(project: Project) -> str:
         SpecError: the network cannot be built for its data.
     """
     cfg, spec, facts = project.config, project.spec, project.facts
-    if len(facts.input_shape) != 3 or not facts.class_names:
-        raise PlaygroundError(f"the training script reads MNIST-style image files, and "
-                              f"{_dataset_name(project)} holds no class-labelled images",
+    task = _sequence_task(project)
+    if task is None and (len(facts.input_shape) != 3 or not facts.class_names):
+        raise PlaygroundError(f"the training script reads MNIST-style image files or makes a sequence "
+                              f"task, and {_dataset_name(project)} is neither",
                               "export the network as TorchScript or ONNX")
+    regression = task is not None and task["task"] != "recall"
     shape = tuple(facts.input_shape)
     code, summary = network_lines(spec, shape, facts.outputs, cfg.loss)
     total = sum(info.params for info in analyse(spec, shape, facts.outputs, cfg.loss).layers)
@@ -126,6 +148,7 @@ def render_script(project: Project) -> str:
         "optimizer": _quoted(cfg.optimizer),
         "learning_rate": repr(float(cfg.learning_rate)),
         "weight_decay": repr(float(cfg.weight_decay)),
+        "clip_norm": repr(float(cfg.clip_norm)),
         "batch_size": int(cfg.batch_size),
         "epochs": int(cfg.epochs),
         "loss": _quoted(cfg.loss),
@@ -146,5 +169,13 @@ def render_script(project: Project) -> str:
         "inits": _entries({name: row.code for name, row in INITS.items()}),
         "blocks": "\n".join(code),
         "helpers": "".join(HELPERS[name] for name in helpers),
+        "task": _task_literal(task),
+        "regression": repr(regression),
+        "task_code": "" if task is None else SEQUENCE_CODE,
+        "load_data": ('    train_set = load_split(args.data, ("train",))\n'
+                      '    test_set = load_split(args.data, ("t10k", "test"))') if task is None
+        else "    train_set, test_set = make_task()",
+        "usage": IMAGE_USAGE if task is None else Template(SEQUENCE_USAGE).substitute(
+            task_id=task["task"], score="test RMSE" if regression else "test accuracy"),
     }
     return Template(HEAD + BODY).substitute(values)

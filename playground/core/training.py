@@ -60,6 +60,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "epochs": (1, 1000),
     "seed": (0, 2**31 - 1),
     "validation_fraction": (0.0, 0.5),
+    "clip_norm": (0.0, 1000.0),
     "early_stop": (0, 100),
 }
 
@@ -82,6 +83,7 @@ class TrainConfig:
     validation_fraction: float = 0.0
     early_stop: int = 0  # patience in epochs: stop when the held-out loss has not improved for so long; 0 off
     restore_best: bool = True  # when stopping early, go back to the best epoch's weights
+    clip_norm: float = 0.0  # gradient clipping: scale the gradients down to this total L2 norm; 0 off
 
     def __post_init__(self) -> None:
         for name, table in (("optimizer", OPTIMIZERS), ("loss", LOSSES), ("init", INITS),
@@ -431,6 +433,8 @@ class Trainer:
                 if tracing:
                     tracer.before_step()
                     backward = clock()  # the copy is the trace's cost, not the loop's
+                if cfg.clip_norm:
+                    nn.utils.clip_grad_norm_(params, cfg.clip_norm, foreach=True)
                 optimizer.step()
                 updated = clock()
                 phases["preprocess"] += prepared - began

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from playground.data import sources, toy_source
+from playground.data import seq_source, sources, toy_source
 from playground.data.dataset import DataRef, Dataset, DatasetInfo, OptionDef
 from playground.data.download import Progress
 from playground.errors import DatasetError
@@ -55,6 +55,8 @@ _KINDS: dict[str, SourceKind] = {
         SourceKind(sources.MY_DRAWINGS, sources.MyDrawings),
         SourceKind(toy_source.PREFIX, toy_source.ToySource, toy_source.OPTIONS, syntax="toy:NAME",
                    help="a 2-D dataset of TensorFlow Playground's: " + ", ".join(toy_source.ids())),
+        *(SourceKind(seq_source.PREFIX + name, seq_source.SequenceSource, options)
+          for name, options in seq_source.OPTIONS.items()),
     )
 }
 
@@ -112,10 +114,12 @@ def parse(dataset_id: str, settings: Sequence[str] = ()) -> DataRef:
     values = {}
     for text in settings:
         name, sep, value = text.partition("=")
-        if not sep or name not in declared:
-            names = ", ".join(declared) or "none"
+        names = ", ".join(declared) or "none"
+        if not sep:
             raise DatasetError(f"{dataset_id}: {text!r} is not NAME=VALUE for one of its options",
                                hint=f"its options: {names}")
+        if name not in declared:
+            raise DatasetError(f"{dataset_id} has no option '{name}'", hint=f"its options: {names}")
         values[name] = declared[name].parse(value)
     return check(DataRef.of(dataset_id, values))
 

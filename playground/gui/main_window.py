@@ -24,6 +24,7 @@ from playground.gui.guide import GettingStarted
 from playground.gui.inspect.evaluation_dock import EvaluationPanel, install_evaluation
 from playground.gui.inspect.explorer import install_explorer
 from playground.gui.inspect.inside import install_inside_view
+from playground.gui.inspect.memory_view import MemoryView, install_memory_view
 from playground.gui.menus import build_menus
 from playground.gui.project import ProjectDocument
 from playground.gui.recovery import Recovery
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.eval_dock = install_evaluation(self, self.session, self.drawing, self.draw_dock)
         self.inside_dock = install_inside_view(self, self.drawing)
         self.explorer_dock = install_explorer(self, self.session, self.model, self.drawing)
+        self.memory_dock = install_memory_view(self, self.session)
         self._default_layout()
         self.guide: GettingStarted | None = None
         self.menu_actions = build_menus(self.menuBar(), self.files, self.model_actions, self.model,
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         wire_panels(self.session, self.model, self.drawing)
         self.model_actions.reset_weights_action.triggered.connect(self.training.reset_weights)
         self.drawing.drawing_saved.connect(self.training.picker.refresh)  # my drawings may be ready
+        self.model.preset_loaded.connect(self.training.adopt_preset)
         self.files.opened.connect(self.training.show_project)
         for said in (self.session.said, self.recovery.said):
             said.connect(self._on_said)
@@ -115,7 +118,7 @@ class MainWindow(QMainWindow):
         """Editor, training and drawing side by side, all visible on a 1366x768 screen; the views
         that look inside the network are tabs behind the training panel."""
         self.splitDockWidget(self.train_dock, self.draw_dock, Qt.Orientation.Horizontal)
-        for dock in (self.eval_dock, self.inside_dock, self.explorer_dock):
+        for dock in (self.eval_dock, self.inside_dock, self.explorer_dock, self.memory_dock):
             self.tabifyDockWidget(self.train_dock, dock)
         self.train_dock.raise_()
         self.resizeDocks([self.editor_dock, self.train_dock, self.draw_dock], list(DOCK_WIDTHS),
@@ -213,6 +216,9 @@ class MainWindow(QMainWindow):
         evaluation = self.eval_dock.widget()
         if isinstance(evaluation, EvaluationPanel):
             evaluation.shutdown()
+        memory = self.memory_dock.widget()
+        if isinstance(memory, MemoryView):
+            memory.shutdown()
         self.recovery.close()
         self._save_session()
         event.accept()

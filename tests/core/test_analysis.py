@@ -13,6 +13,7 @@ from playground.core.layers import LAYER_TYPES
 from playground.core.presets import PRESETS, preset
 from playground.core.spec import LayerSpec, NetworkSpec, layer
 from tests.conftest import MNIST
+from tests.core.preset_data import preset_input
 
 
 def mnist(spec: NetworkSpec, outputs: int = 10, **rest: str) -> Analysis:
@@ -27,10 +28,11 @@ def _torch_params(spec: NetworkSpec) -> int:
 def test_presets_are_valid_and_counts_match_torch():
     for name in PRESETS:
         spec = preset(name)
-        result = mnist(spec)
+        shape, outputs = preset_input(name)
+        result = analyse(spec, shape, outputs)
         assert result.ok, (name, [p.text for p in result.problems])
-        assert result.output_shape == (10,)
-        assert result.total_params == _torch_params(spec)
+        assert result.output_shape == (outputs,)
+        assert result.total_params == sum(p.numel() for p in build_model(spec, shape, outputs).parameters())
 
 
 def test_lenet5_has_the_classic_61706_parameters():

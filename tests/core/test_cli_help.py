@@ -14,6 +14,7 @@ from playground.cli import (
     DEVICE_NAMES,
     EXPORT_FORMATS,
     OPTIMIZER_NAMES,
+    PRESET_DATASETS,
     PRESET_NAMES,
     RANGES,
     build_parser,
@@ -59,6 +60,7 @@ def test_the_cli_tables_are_the_engines() -> None:
     from playground.core.training import RANGES as TRAIN_RANGES
 
     assert tuple(PRESETS) == PRESET_NAMES
+    assert {name: row.dataset for name, row in PRESETS.items() if row.dataset} == PRESET_DATASETS
     assert tuple(OPTIMIZERS) == OPTIMIZER_NAMES
     assert tuple(DEVICES) == DEVICE_NAMES
     assert EXPORT_FORMATS == FORMATS
@@ -76,8 +78,10 @@ def test_the_help_says_what_no_command_does_and_shows_defaults(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     train_help = " ".join(capsys.readouterr().out.split())
-    for default in ("(default: article-mlp)", "(default: mnist-sample)", "(default: 10)", "(default: 64)",
-                    "(default: 0.001)", "(default: adam)", "(default: 0)", "(default: auto)"):
+    for default in ("(default: article-mlp)", "(default mnist-sample, or the preset's)",
+                    "(default 10, or the preset's", "(default 64, or the preset's)",
+                    "(default 0.001, or the preset's)", "(default adam, or the preset's)", "(default: 0)",
+                    "(default: auto)", "lstm-recall trains on seq:recall"):
         assert default in train_help
     assert "(default: None)" not in train_help and "(default: False)" not in train_help
 
@@ -105,6 +109,6 @@ def test_a_bad_file_argument_says_what_is_accepted(tmp_path, capsys) -> None:
             main(argv)
         assert info.value.code == 2
     err = capsys.readouterr().err.splitlines()
-    assert "neither a command (train, lr-find, spec" in err[0]
+    assert "neither a command (train, lr-find, memory-length, spec" in err[0]
     assert ".nnproj project or a .json network spec" in err[0]
     assert "no such file" in err[1] and "give one file to open" in err[2]

@@ -232,3 +232,33 @@ def test_the_script_trains_on_two_processes_with_torchrun(tmp_path: Path, idx_fo
     assert "Traceback" not in err  # and _finish saw one report line: rank 0 alone prints
     state = torch.load(tmp_path / "ddp.pt", weights_only=True)
     build_model(CNN, MNIST, 10).load_state_dict(state, strict=True)
+
+
+@pytest.mark.parametrize(("task", "preset_name", "score"), [
+    ("seq:recall", "gru-recall", "test acc"), ("seq:sine", "lstm-sine", "test rmse"),
+    ("seq:adding", "lstm-sine", "test rmse")])
+def test_the_script_of_a_sequence_task_makes_the_apps_data_and_trains_on_it(
+        tmp_path: Path, task: str, preset_name: str, score: str) -> None:
+    from playground.core.presets import preset
+    from playground.data.registry import load_dataset
+
+    data = load_dataset(DataRef.of(task, {"length": 9, "samples": 150, "seed": 3}))
+    loss = "cross_entropy" if task == "seq:recall" else "mse"
+    path = tmp_path / "train.py"
+    export_script(path, Project(preset(preset_name), TrainConfig(epochs=1, batch_size=32, loss=loss,
+                                                                 clip_norm=1.0), data.facts))
+    text = path.read_text()
+    assert _ruff(path).returncode == 0 and "--data" not in text.split('"""')[1]
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(text, str(path), "exec"), namespace)
+    train_set, test_set = namespace["make_task"]()
+    for made, ours in ((train_set.tensors[0], data.train_x), (train_set.tensors[1], data.train_y),
+                       (test_set.tensors[0], data.test_x), (test_set.tensors[1], data.test_y)):
+        assert np.array_equal(made.numpy(), ours)  # the very same sequences, from the seed
+    done = subprocess.run([sys.executable, "train.py", "--out", "w.pt"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(rf"^Epoch 1, train loss: \d+\.\d{{4}}, test loss: \d+\.\d{{4}}, {score}: \d+\.\d{{4}}$",
+                     done.stdout, re.MULTILINE), done.stdout
+    state = torch.load(tmp_path / "w.pt", weights_only=True)
+    build_model(preset(preset_name), data.input_shape, data.outputs).load_state_dict(state, strict=True)

@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground.core.builder import build_model
-from playground.core.recurrence import GATES, set_memory_bias, split_recurrent, trace
+from playground.core.keep_gates import set_memory_bias
+from playground.core.recurrence import GATES, split_recurrent, trace
 from playground.core.spec import NetworkSpec, layer
 from playground.errors import PlaygroundError
 
@@ -219,3 +220,34 @@ def test_split_recurrent_refuses_a_network_without_a_leading_recurrent_layer():
 def test_what_it_cannot_trace_is_refused_with_a_message(rnn, x, kwargs, words):
     with pytest.raises(PlaygroundError, match=words):
         trace(rnn, x, nn.Linear(4, 2), **kwargs) if kwargs else trace(rnn, x)
+
+
+@pytest.mark.parametrize("name", ["rnn-recall", "lstm-recall", "gru-recall"])
+def test_the_memory_views_gradients_on_a_recall_preset_equal_autograd_on_unrolled_cells(name):
+    from playground.core.presets import preset
+    from playground.core.recurrence import trace_network
+
+    torch.manual_seed(1)
+    model = build_model(preset(name), (12, 17), 16)
+    x = torch.randn(12, 17, generator=torch.Generator().manual_seed(2))
+    target = torch.tensor(3)
+    found = trace_network(model, x, target, "cross_entropy")
+    rnn, head = model.blocks[0].layer.rnn, model.blocks[1]
+    kind = name.split("-")[0].upper()
+    cell = CELLS[kind](17, 32)
+    with torch.no_grad():
+        for part in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, part).copy_(getattr(rnn, f"{part}_l0"))
+    h, c, states = torch.zeros(1, 32), torch.zeros(1, 32), []
+    for t in range(12):
+        if kind == "LSTM":
+            h, c = cell(x[t:t + 1], (h, c))
+        else:
+            h = cell(x[t:t + 1], h)
+        h.retain_grad()
+        states.append(h)
+    loss = F.cross_entropy(head(states[-1]), target[None])
+    loss.backward()
+    expected = torch.cat([state.grad for state in states])
+    torch.testing.assert_close(found.hidden_grads[-1], expected, **TOLERANCE)
+    assert found.loss == pytest.approx(loss.item(), rel=1e-5)

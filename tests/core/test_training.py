@@ -7,11 +7,13 @@ import threading
 import pytest
 import torch
 
+from playground.core.choices import default_loss
 from playground.core.metrics import BatchRecord, EpochRecord, RunState, StateRecord
 from playground.core.presets import PRESETS, preset
 from playground.core.spec import NetworkSpec, layer
 from playground.core.training import TrainConfig, Trainer
 from playground.errors import TrainingError
+from tests.core.preset_data import small_preset_dataset
 
 
 def _records(trainer):
@@ -53,8 +55,10 @@ def test_same_seed_same_losses_for_50_steps(sample_dataset):
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_preset_trains(name, tiny_dataset):
-    cfg = TrainConfig(epochs=2, learning_rate=3e-3)
-    records = list(Trainer(preset(name), tiny_dataset, cfg).run())
+    data = small_preset_dataset(name) if PRESETS[name].dataset else tiny_dataset
+    cfg = TrainConfig(epochs=2, learning_rate=3e-3 if data is tiny_dataset else 0.01, batch_size=64,
+                      loss=default_loss(data.task))
+    records = list(Trainer(preset(name), data, cfg).run())
     first = next(r for r in records if isinstance(r, BatchRecord))
     epochs = [r for r in records if isinstance(r, EpochRecord)]
     assert epochs[-1].train_loss < epochs[0].train_loss < first.loss + 0.05

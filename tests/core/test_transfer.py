@@ -25,6 +25,7 @@ from playground.core.transfer import (
 from playground.errors import PlaygroundError, SpecError
 from playground.resources import sample_model_path
 from tests.conftest import MNIST
+from tests.core.preset_data import preset_input
 from tests.core.symbols import drawings
 
 SAMPLE = sample_model_path()
@@ -51,10 +52,11 @@ def test_replace_output_changes_only_the_last_linear(name: str) -> None:
     spec = preset(name)
     new = replace_output(spec, 3)
     last = weighted_layers(spec)[-1]
-    assert new.layers[last].params["units"] == 3 and spec.layers[last].params["units"] == 10
+    shape, outputs = preset_input(name)
+    assert new.layers[last].params["units"] == 3 and spec.layers[last].params["units"] == outputs
     assert [lay for i, lay in enumerate(new.layers) if i != last] == [
         lay for i, lay in enumerate(spec.layers) if i != last]
-    assert build_model(new, (1, 28, 28), 3)(torch.zeros(2, 1, 28, 28)).shape == (2, 3)
+    assert build_model(new, shape, 3)(torch.zeros(2, *shape)).shape == (2, 3)
 
 
 @pytest.mark.parametrize("spec", [
@@ -77,7 +79,7 @@ def test_freeze_features_trains_only_the_last_weighted_layers(name: str, train_l
         pytest.skip("the preset has fewer weighted layers")
     for i in indices:
         assert frozen.layers[i].trainable == (i in indices[-train_last:])
-    model = build_model(frozen, (1, 28, 28), 10)
+    model = build_model(frozen, *preset_input(name))
     learning = {n.split(".")[1] for n, p in model.named_parameters() if p.requires_grad}
     assert learning == {str(i) for i in indices[-train_last:]}
 

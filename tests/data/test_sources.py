@@ -43,13 +43,15 @@ def test_bundled_sample_loads() -> None:
 
 def test_list_datasets(cache: Path) -> None:
     infos = {info.ref.id: info for info in list_datasets()}
-    assert list(infos) == ["mnist-sample", "mnist", "fashion-mnist", "my-drawings"]
+    assert list(infos) == ["mnist-sample", "mnist", "fashion-mnist", "my-drawings", "seq:sine", "seq:recall",
+                           "seq:adding"]
     sample, mnist = infos["mnist-sample"], infos["mnist"]
     assert sample.available and not sample.needs_download
     assert sample.location is not None and Path(sample.location, "PROVENANCE.md").is_file()
     assert not mnist.available and mnist.needs_download and mnist.location is None
     assert infos["fashion-mnist"].class_names[0] == "T-shirt/top"
-    assert all(info.input_shape == (1, 28, 28) for info in infos.values())
+    assert all(info.input_shape == (1, 28, 28) for key, info in infos.items() if not key.startswith("seq:"))
+    assert infos["seq:recall"].input_shape == (50, 17) and infos["seq:sine"].input_shape == (20, 1)
 
 
 def test_fashion_listed_for_download_without_system_copy(

@@ -111,7 +111,7 @@ class LayerCard(_Card):
         summary = text.params_summary(spec)
         self.summary.setText(summary)
         self.summary.setToolTip(summary)
-        self.setToolTip(text.catalogue_text(row.description))
+        self.setToolTip(text.layer_tooltip(spec, info.input_shape))
         self.activation.setVisible(row.has_activation)
         self.activation.blockSignals(True)
         self.activation.setCurrentIndex(self.activation.findData(spec.activation))

@@ -28,6 +28,7 @@ class NetworkModel(QObject):
     structure_lock_changed = Signal(bool, str)
     can_train_changed = Signal(bool, str)
     dataset_changed = Signal(str)
+    preset_loaded = Signal(str)
 
     def __init__(
         self,
@@ -206,7 +207,10 @@ class NetworkModel(QObject):
 
     def load_preset(self, name: str) -> bool:
         """Replace the network by preset ``name`` (undoable)."""
-        return self.edit(preset(name), self.tr("Load %1").replace("%1", PRESETS[name].title), None)
+        done = self.edit(preset(name), self.tr("Load %1").replace("%1", PRESETS[name].title), None)
+        if done:
+            self.preset_loaded.emit(name)
+        return done
 
     def _replace(self, index: int, new: LayerSpec, text: str, merge_key: tuple | None = None) -> bool:
         return self.edit(self._spec.replace_layer(index, new), text, index, merge_key)

@@ -56,6 +56,41 @@ def params_summary(spec: LayerSpec) -> str:
     return " · ".join(parts)
 
 
+_GATES_SAY = {
+    "RNN": "A plain RNN has no gates: its memory is rewritten at every step, and the gradient that "
+           "teaches it to remember fades as it goes back in time.",
+    "LSTM": "Gates decide at every step: the forget gate what to keep of the cell, the input gate what to "
+            "write into it, the output gate what to show as the hidden state.",
+    "GRU": "Two gates decide at every step: the update gate how much of the old state to keep, the reset "
+           "gate how much of it the new candidate reads.",
+}
+
+
+def layer_tooltip(spec: LayerSpec, input_shape: tuple[int, ...] | None) -> str:
+    """The catalogue's sentence on the layer; for a recurrent layer, what it does with this input, in
+    time steps, features, hidden size and gates."""
+    row = LAYER_TYPES[spec.type]
+    about = catalogue_text(row.description)
+    if row.family != "recurrent" or input_shape is None or len(input_shape) not in (2, 3):
+        return about
+    tr = QCoreApplication.translate
+    if len(input_shape) == 2:
+        steps, features = input_shape
+        reads = tr("LayerCard", "It reads the sequence one time step at a time: %1 steps of %2 feature(s).")
+    else:
+        steps, features = input_shape[1], input_shape[0] * input_shape[2]
+        reads = tr("LayerCard", "It reads the image row by row: %1 time steps, each a row of %2 values.")
+    memory = tr("LayerCard", "After each step it keeps a memory (the hidden state) of %1 numbers and "
+                "passes the last step's to the next layer.").replace("%1", str(spec.params["hidden"]))
+    gates = tr("LayerCard", _GATES_SAY[spec.type])
+    opened = ""
+    if float(spec.params.get("memory", 0.0)):
+        opened = " " + tr("LayerCard", "Memory %1: its keep gates start open.").replace(
+            "%1", f"{float(spec.params['memory']):g}")
+    return (f"{reads.replace('%1', str(steps)).replace('%2', str(features))} {memory} {gates}{opened}\n\n"
+            f"{about}")
+
+
 def activation_label(name: str) -> str:
     """ "relu" -> "ReLU", translated."""
     return catalogue_text(ACTIVATIONS[name].label)

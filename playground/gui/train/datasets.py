@@ -7,10 +7,27 @@ from typing import cast
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.data import registry, sources
-from playground.data.dataset import DataRef, Dataset, DatasetInfo
+from playground.data.dataset import DataRef, Dataset, DatasetInfo, OptionDef, OptionValue
 from playground.errors import PlaygroundError
 from playground.gui.background import BackgroundJob
 from playground.gui.session import TrainingSession
@@ -42,6 +59,83 @@ class DownloadThread(BackgroundJob):
             self.progressed.emit(float(done), float(total))
 
 
+class OptionsDialog(QDialog):
+    """The options of a parametrised source (a sequence task's length, a 2-D dataset's points...), one
+    field each with its range and tooltip; ``ref`` is the dataset they describe."""
+
+    def __init__(self, name: str, options: tuple[OptionDef, ...], values: dict[str, OptionValue],
+                 dataset_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Options of {0}").format(name))
+        self.dataset_id = dataset_id
+        self.fields: dict[str, QWidget] = {}
+        form = QFormLayout()
+        for option in options:
+            field = self._field(option, values.get(option.name, option.default))
+            field.setToolTip(option.help)
+            field.setAccessibleName(option.name)
+            self.fields[option.name] = field
+            label = QLabel(option.name.capitalize(), self)
+            label.setToolTip(option.help)
+            form.addRow(label, field)
+        ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(ok | cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _field(self, option: OptionDef, value: OptionValue) -> QWidget:
+        low = option.minimum if option.minimum is not None else -1e9
+        high = option.maximum if option.maximum is not None else 1e9
+        if option.kind is bool:
+            box = QCheckBox(self)
+            box.setChecked(bool(value))
+            return box
+        if option.kind is int:
+            spin = QSpinBox(self)
+            spin.setRange(int(low), int(min(high, 2**31 - 1)))
+            spin.setValue(int(value))
+            return spin
+        if option.kind is float:
+            double = QDoubleSpinBox(self)
+            double.setDecimals(3)
+            double.setRange(float(low), float(high))
+            double.setSingleStep(0.05)
+            double.setValue(float(value))
+            return double
+        return QLineEdit(str(value), self)
+
+    def values(self) -> dict[str, OptionValue]:
+        """What the fields say."""
+        out: dict[str, OptionValue] = {}
+        for name, field in self.fields.items():
+            if isinstance(field, QCheckBox):
+                out[name] = field.isChecked()
+            elif isinstance(field, QSpinBox | QDoubleSpinBox):
+                field.interpretText()
+                out[name] = field.value()
+            elif isinstance(field, QLineEdit):
+                out[name] = field.text().strip()
+        return out
+
+    @property
+    def ref(self) -> DataRef:
+        """The dataset with these options."""
+        return DataRef.of(self.dataset_id, self.values())
+
+
+def options_text(ref: DataRef) -> str:
+    """The options of ``ref`` that differ from their defaults, for the picker: "length 30, seed 2"."""
+    try:
+        declared = {option.name: option.default for option in registry.kind_of(ref.id).options}
+    except PlaygroundError:
+        return ""
+    return ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+                     for name, value in ref.options if declared.get(name, value) != value)
+
+
 class DatasetPicker(QWidget):
     """A combo box of the registry's datasets that selects them in ``session``; ``failed`` carries why a
     dataset could not be loaded (the previous one stays selected)."""
@@ -56,9 +150,17 @@ class DatasetPicker(QWidget):
         self.combo.setAccessibleName(self.tr("Dataset"))
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(8)
+        self.options = QToolButton(self)
+        self.options.setText(self.tr("Options…"))
+        self.options.setAccessibleName(self.tr("Dataset options"))
+        self.options.setToolTip(self.tr("The dataset's settings: a sequence task's length, the number of "
+                                        "samples, the seed..."))
+        self.options.clicked.connect(self.edit_options)
+        self.options_dialog: OptionsDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo, 1)
+        layout.addWidget(self.options)
         self._refs: dict[str, DataRef] = {}
         self._download: DownloadThread | None = None
         self._progress: QProgressDialog | None = None
@@ -116,11 +218,64 @@ class DatasetPicker(QWidget):
     def _row(self, ref: DataRef) -> int:
         row = self.combo.findData(ref.key)
         if row < 0:
+            row = self._same_source_row(ref)
+        if row < 0:
             row = self.combo.count() - 1
             name = ref.id.removeprefix(sources.IDX_PREFIX)
             self._add(self.tr("IDX: {0}").format(name), ref, row)
             self.combo.setItemData(row, name, Qt.ItemDataRole.ToolTipRole)
         return row
+
+    def _same_source_row(self, ref: DataRef) -> int:
+        """The listed row of ``ref``'s source with other options, now showing ``ref`` (-1 when none)."""
+        try:
+            if registry.kind_of(ref.id).is_prefix:
+                return -1
+        except PlaygroundError:
+            return -1
+        for row in range(self.combo.count()):
+            key = self.combo.itemData(row)
+            listed = self._refs.get(key) if isinstance(key, str) else None
+            if listed is not None and listed.id == ref.id:
+                del self._refs[key]
+                self._refs[ref.key] = ref
+                self.combo.setItemData(row, ref.key)
+                name = registry.dataset_info(ref).name
+                extra = options_text(ref)
+                self.combo.setItemText(row, f"{name} ({extra})" if extra else name)
+                return row
+        return -1
+
+    @Slot()
+    def edit_options(self) -> bool:
+        """Ask for the selected dataset's options and load it with them; True when it was reloaded."""
+        current = self.session.dataset
+        if current is None:
+            return False
+        kind = registry.kind_of(current.ref.id)
+        dialog = self.options_dialog = OptionsDialog(current.name, kind.options, current.ref.values(),
+                                                     current.ref.id, self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            try:
+                ref = registry.check(dialog.ref)
+            except PlaygroundError as exc:
+                self.failed.emit(exc.message, exc.hint or "")
+                return False
+            return ref != current.ref and self.select(ref)
+        finally:
+            self.options_dialog = None
+
+    def _update_options(self) -> None:
+        dataset = self.session.dataset
+        has = False
+        if dataset is not None:
+            try:
+                has = bool(registry.kind_of(dataset.ref.id).options)
+            except PlaygroundError:
+                has = False
+        self.options.setVisible(has)
 
     def select(self, ref: DataRef | str) -> bool:
         """Load (from disk or memory) and select ``ref`` (a plain id is a ref without options); on failure
@@ -141,6 +296,7 @@ class DatasetPicker(QWidget):
     def _on_dataset_changed(self, dataset: Dataset) -> None:
         self.error = None
         self.combo.setCurrentIndex(self._row(dataset.ref))
+        self._update_options()
 
     def _revert(self) -> None:
         if self.session.dataset is not None:

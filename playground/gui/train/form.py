@@ -90,6 +90,11 @@ class HyperparameterForm(QWidget):
         self.validation.setRange(*RANGES["validation_fraction"])
         self.validation.setSingleStep(0.05)
         self.validation.setDecimals(2)
+        self.clip = QDoubleSpinBox(self)
+        self.clip.setRange(*RANGES["clip_norm"])
+        self.clip.setSingleStep(0.5)
+        self.clip.setDecimals(2)
+        self.clip.setSpecialValueText(self.tr("off"))
         self.early_stop = self._int_spin("early_stop")
         self.early_stop.setSpecialValueText(self.tr("off"))
         self.early_stop.setSuffix(self.tr(" epochs"))
@@ -106,6 +111,10 @@ class HyperparameterForm(QWidget):
             (self.tr("Initialisation"), self.init, self.tr("How the weights start")),
             (self.tr("Weight decay"), self.weight_decay, self.tr(
                 "L2 penalty on the weights, {0:g} to {1:g}").format(*RANGES["weight_decay"])),
+            (self.tr("Clip gradients"), self.clip, self.tr(
+                "Before each step, scale the gradients down so that their total length (L2 norm) is at "
+                "most this: a recurrent network's gradient can explode over many time steps; \"off\" "
+                "leaves them as they are")),
             (self.tr("Augmentation"), self.augment, self.tr("Shift and rotate training images a little")),
             (self.tr("Seed"), self.seed, self.tr(
                 "Same seed, same run (on the CPU); \"random\" for a new one each time")),
@@ -181,6 +190,7 @@ class HyperparameterForm(QWidget):
         self.seed.setValue(-1 if config.seed is None else config.seed)
         self.validation.setValue(config.validation_fraction)
         self.early_stop.setValue(config.early_stop)
+        self.clip.setValue(config.clip_norm)
 
     def config(self) -> TrainConfig:
         """The TrainConfig the fields describe (TrainConfig checks the values again)."""
@@ -190,7 +200,8 @@ class HyperparameterForm(QWidget):
             epochs=self.epochs.value(), loss=self.loss.currentData(), init=self.init.currentData(),
             seed=None if self.seed.value() < 0 else self.seed.value(), augment=self.augment.isChecked(),
             schedule=self.schedule.currentData(), device=self.device.currentData(),
-            validation_fraction=self.validation.value(), early_stop=self.early_stop.value())
+            validation_fraction=self.validation.value(), early_stop=self.early_stop.value(),
+            clip_norm=self.clip.value())
 
     def commit(self) -> None:
         """Take a number typed into a field but not yet committed (with Enter or by leaving the field)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
@@ -11,9 +12,10 @@ from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
 from playground.core.choices import INITS
 from playground.core.metrics import EpochRecord, RunState
 from playground.core.overfitting import Turn
+from playground.core.presets import PRESETS
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig, Trainer
-from playground.data.dataset import Dataset
+from playground.data.dataset import DataRef, Dataset
 from playground.errors import PlaygroundError
 from playground.gui.session import TrainingSession
 from playground.gui.train.arrange import arrange
@@ -250,6 +252,26 @@ class TrainingPanel(QWidget):
     def _on_config_changed(self, config: TrainConfig) -> None:
         if config != self.form.config():
             self.form.set_config(config)
+
+    @Slot(str)
+    def adopt_preset(self, name: str) -> None:
+        """A preset made for one dataset was loaded: select that dataset and take the preset's settings
+        (epochs, learning rate, batch size, optimizer, clipping), saying so; nothing while a run goes."""
+        row = PRESETS.get(name)
+        if row is None or not row.dataset or self.session.is_training:
+            return
+        current = self.session.dataset
+        switch = current is None or current.ref.id != row.dataset
+        if switch and not self.picker.select(DataRef(row.dataset)):
+            return
+        self.form.commit()
+        config = replace(self.form.config(), **dict(row.recipe))
+        self.form.set_config(config)
+        self.session.set_config(config)
+        dataset = self.session.dataset
+        self.log.write(self.tr("{0}: {1}, with the preset's settings ({2} epochs, learning rate {3:g}, "
+                               "batch {4}).").format(row.title, dataset.name if dataset else row.dataset,
+                                                     config.epochs, config.learning_rate, config.batch_size))
 
     @Slot(object)
     def _on_dataset_changed(self, dataset: Dataset) -> None:

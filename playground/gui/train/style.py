@@ -18,6 +18,8 @@ LOSS_EMA = "#0072B2"
 TEST = "#D55E00"
 VALIDATION = "#009E73"
 MARKER = (204, 121, 167, 200)
+CELL_COLOURS = {"RNN": PALETTE[1], "LSTM": PALETTE[0], "GRU": PALETTE[2]}
+"""One colour per recurrent cell wherever they are compared (memory over time, memory length)."""
 OVERFIT = "#b3261e"  # the epoch where the held-out loss turned up
 STATE_COLOURS = {RunState.RUNNING: "#1b7f3b", RunState.PAUSED: "#9a6700", RunState.FINISHED: "#0b5394",
                  RunState.STOPPED: "#555555", RunState.DIVERGED: "#b3261e", RunState.FAILED: "#b3261e",
