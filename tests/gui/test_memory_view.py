@@ -138,3 +138,14 @@ def test_a_project_trained_on_a_sequence_task_reopens_with_its_task_and_length(w
     view.refresh()
     assert view.trace.kind == "GRU" and view.trace.steps == 12
     assert "trained for 1 epoch(s)" in view.showing.text()
+
+
+def test_no_plot_of_the_window_orphans_its_menu(window) -> None:
+    """pyqtgraph's setMenuEnabled(False) leaves a parentless QMenu to the garbage collector, which can
+    delete it in the middle of a Qt call: a crash the suite once saw. Every view keeps its menu."""
+    import pyqtgraph as pg
+
+    boxes = [item for view in window.findChildren(pg.GraphicsView) for item in view.items()
+             if isinstance(item, pg.ViewBox)]
+    assert len(boxes) >= 8
+    assert all(box.menu is not None for box in boxes)

@@ -145,7 +145,6 @@ class MemoryView(QWidget):
                               (self.hidden_plot, self.tr("unit of h_t")), (self.gate_plot, self.tr("unit")),
                               (self.grad_plot, self.tr("|dL/dh_t|"))):
             setup_plot(plot, self.tr("time step t"), y_label, log_y=plot is self.grad_plot)
-            plot.setMenuEnabled(False)
         for top, bottom in ((self.input_plot, self.hidden_plot), (self.hidden_plot, self.gate_plot),
                             (self.gate_plot, self.grad_plot)):
             bottom.setXLink(top)

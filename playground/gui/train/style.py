@@ -54,7 +54,8 @@ def setup_plot(plot: pg.PlotItem, x_label: str, y_label: str, log_y: bool = Fals
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
     plot.setLogMode(y=log_y)
-    plot.setMenuEnabled(True)
+    plot.setMenuEnabled(True)  # never False: pyqtgraph then orphans the view's menu, and its later garbage
+    # collection can crash Qt in the middle of another call (seen as a segfault in the test suite)
     plot.hideButtons()  # the ranges follow the data on their own; "View All" is in the context menu
     plot.getAxis("left").setWidth(68 if log_y else 50)  # "0.0001" needs room beside the axis label
 
