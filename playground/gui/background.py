@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import torch
 from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog
 
 from playground.errors import PlaygroundError
 
@@ -80,3 +82,24 @@ class BackgroundJob(QThread):
         """Ask the job to stop and wait (bounded); True when the thread has ended."""
         self.cancel.set()
         return self.wait(max(int(timeout_ms), 0))
+
+
+class WorkerDialog(QDialog):
+    """A dialog that runs one BackgroundJob at a time in ``worker``: accepting, rejecting or closing it
+    cancels the job first, and ``shutdown`` (for the window's close) waits for it, bounded."""
+
+    worker: BackgroundJob | None = None
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Cancel the job and wait for it (bounded); True when none runs."""
+        worker = self.worker
+        return worker is None or worker.shutdown(timeout_ms)
+
+    def done(self, result: int) -> None:
+        """Accept, reject or close: a running job is cancelled first."""
+        self.shutdown()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.shutdown()
+        super().closeEvent(event)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from functools import cache
 
 import numpy as np
 import torch
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.core.inspect import Inside, first_layer_weights, look_inside
@@ -22,12 +20,11 @@ from playground.gui.draw.panel import DrawPanel
 from playground.gui.draw.source import AnsweringModel
 from playground.gui.inspect import inside_text as text
 from playground.gui.inspect.inside_sections import LayerSection, SaliencySection, Section, WeightsSection
+from playground.gui.inspect.throttled import ThrottledView
 from playground.resources import mnist_sample_dir
 
 THROTTLE_MS = 50
 """Drawing and weight updates are coalesced: at most one recompute per this many ms (~20 Hz)."""
-BUSY_SHARE = 0.25
-"""On a slow or busy machine the wait grows so that recomputing takes at most this share of the GUI thread."""
 SAMPLE_INDEX = 0
 """Which image of the bundled MNIST test split the view shows while the pad is empty."""
 
@@ -45,7 +42,7 @@ def sample_digit() -> tuple[np.ndarray, int] | None:
     return images[SAMPLE_INDEX].astype(np.float32) / 255.0, int(labels[SAMPLE_INDEX])
 
 
-class InsideView(QWidget):
+class InsideView(ThrottledView):
     """Feature maps, activations, recurrent states and gates, first-layer weights and a saliency map
     for the drawing pad's current input (a test digit of the bundled sample while the pad is empty), read
     by the model that answers there; the line at the top names the model and the input.
@@ -59,9 +56,8 @@ class InsideView(QWidget):
     refreshed = Signal()
 
     def __init__(self, drawing: DrawPanel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(THROTTLE_MS, parent)
         self.drawing = drawing
-        self.throttle_ms = THROTTLE_MS
         self.inside: Inside | None = None
         self.layer_sections: list[LayerSection] = []
         self.weights_section: WeightsSection | None = None
@@ -69,11 +65,6 @@ class InsideView(QWidget):
         self._model: torch.nn.Module | None = None
         self._spec: NetworkSpec | None = None
         self._weights_version: int | None = None
-        self._dirty = True
-        self._cost_ms = 0.0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer)
         self.showing = QLabel(self)
         self.showing.setWordWrap(True)
         self.showing.setAccessibleName(self.tr("What the inside view shows"))
@@ -114,33 +105,11 @@ class InsideView(QWidget):
         """Another answering model or new weights."""
         self.schedule()
 
-    def schedule(self) -> None:
-        """Recompute soon: at once when ``throttle_ms`` is 0, else once when the timer fires."""
-        self._dirty = True
-        if self.throttle_ms <= 0:
-            self._on_timer()
-        elif not self._timer.isActive():
-            self._timer.start(max(self.throttle_ms, round(self._cost_ms / BUSY_SHARE)))
-
-    @Slot()
-    def _on_timer(self) -> None:
-        """Recompute when shown; a hidden view stays dirty until it is shown."""
-        if self.isVisible():
-            start = time.perf_counter()
-            self.refresh()
-            self._cost_ms = (time.perf_counter() - start) * 1000
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._dirty:
-            self.schedule()
-
     # --- drawing ----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Look inside the answering model for the current input and redraw every section."""
-        self._dirty = False
-        self._timer.stop()
+        self._recomputed()
         answering, image = self.drawing.answering_model(), self.drawing.input_image()
         model = self.drawing.source.description
         if answering is None:

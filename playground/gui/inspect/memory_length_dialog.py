@@ -7,10 +7,8 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
 from playground.core.memory_length import CELLS, DEFAULT_LENGTHS, LengthResult, check_lengths, run_experiment
 from playground.core.presets import RECALL_EPOCHS, RECALL_HIDDEN, RECALL_RECIPE
 from playground.errors import PlaygroundError
-from playground.gui.background import BackgroundJob
+from playground.gui.background import BackgroundJob, WorkerDialog
 from playground.gui.train.style import CELL_COLOURS, setup_plot
 
 CHANCE = 1 / 16
@@ -52,7 +50,7 @@ class ExperimentWorker(BackgroundJob):
                        progress=self.progressed.emit, cancel=self.cancel, done=self.finished_run.emit)
 
 
-class MemoryLengthDialog(QDialog):
+class MemoryLengthDialog(WorkerDialog):
     """Choose lengths, cells, epochs and a seed; Run trains them all in the background (Stop or closing
     cancels), each result joins the plot and the table as it comes."""
 
@@ -244,19 +242,3 @@ class MemoryLengthDialog(QDialog):
         at = {r.cell: r.accuracy for r in self.results if r.length == longest}
         parts = ", ".join(f"{cell} {accuracy:.0%}" for cell, accuracy in at.items())
         return self.tr("Done: at T = {0}, {1} (chance {2:.0%}).").format(longest, parts, CHANCE)
-
-    # --- closing -----------------------------------------------------------------------------------
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Cancel the experiment and wait for it (bounded); True when none runs."""
-        worker = self.worker
-        return worker is None or worker.shutdown(timeout_ms)
-
-    def done(self, result: int) -> None:
-        """Closing cancels a running experiment first."""
-        self.shutdown()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        self.shutdown()
-        super().closeEvent(event)

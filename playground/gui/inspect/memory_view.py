@@ -4,14 +4,12 @@ gradient of the loss with respect to the hidden state at every time step; RNN, L
 from __future__ import annotations
 
 import math
-import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +31,7 @@ from playground.data.tensors import normalise
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
 from playground.gui.docks import DockHost
+from playground.gui.inspect.throttled import ThrottledView
 from playground.gui.session import TrainingSession
 from playground.gui.train.style import CELL_COLOURS, PALETTE, setup_plot
 
@@ -67,7 +66,7 @@ def _gate_words(kind: str, gate: str) -> str:
     return words.get((kind, gate), gate)
 
 
-class MemoryView(QWidget):
+class MemoryView(ThrottledView):
     """What a network that starts with an RNN, LSTM or GRU layer holds over time, for one test sample of
     the selected dataset (sequences as they are, images row by row), with the session's weights: those of
     the run in progress (refreshed at most every ``throttle_ms``), the kept ones, or fresh ones.
@@ -79,16 +78,10 @@ class MemoryView(QWidget):
     refreshed = Signal()
 
     def __init__(self, session: TrainingSession, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(THROTTLE_MS, parent)
         self.session = session
-        self.throttle_ms = THROTTLE_MS
         self.trace: MemoryTrace | None = None
         self.compared: dict[str, np.ndarray] = {}
-        self._dirty = True
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer)
-        self._cost_ms = 0.0
         self.showing = QLabel(self)
         self.showing.setWordWrap(True)
         self.showing.setAccessibleName(self.tr("What the memory view shows"))
@@ -178,27 +171,6 @@ class MemoryView(QWidget):
     # --- when to recompute --------------------------------------------------------------------------
 
     @Slot()
-    def schedule(self, *_args: object) -> None:
-        """Recompute soon: at once when ``throttle_ms`` is 0, else once when the timer fires."""
-        self._dirty = True
-        if self.throttle_ms <= 0:
-            self._on_timer()
-        elif not self._timer.isActive():
-            self._timer.start(max(self.throttle_ms, round(4 * self._cost_ms)))
-
-    @Slot()
-    def _on_timer(self) -> None:
-        if self.isVisible() or self.throttle_ms <= 0:
-            start = time.perf_counter()
-            self.refresh()
-            self._cost_ms = (time.perf_counter() - start) * 1000
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._dirty:
-            self.schedule()
-
-    @Slot()
     def open_experiment(self) -> MemoryLengthDialog:
         """Show the memory-length experiment (one dialog, kept while it runs)."""
         from playground.gui.inspect.memory_length_dialog import MemoryLengthDialog
@@ -282,8 +254,7 @@ class MemoryView(QWidget):
 
     def refresh(self) -> None:
         """Trace the chosen test sample through the network and redraw."""
-        self._dirty = False
-        self._timer.stop()
+        self._recomputed()
         session, dataset, spec = self.session, self.session.dataset, self.session.spec
         problem = self._problem(spec, dataset)
         if problem:

@@ -7,9 +7,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QProgressBar,
@@ -22,7 +20,7 @@ from playground.core.lr_find import END, START, STEPS, Sweep, find_lr
 from playground.core.spec import NetworkSpec
 from playground.core.training import TrainConfig
 from playground.data.dataset import Dataset
-from playground.gui.background import BackgroundJob
+from playground.gui.background import BackgroundJob, WorkerDialog
 from playground.gui.train.style import LOSS_EMA, LOSS_RAW, OVERFIT, marker, setup_plot
 
 
@@ -43,7 +41,7 @@ class FinderWorker(BackgroundJob):
         self.found.emit(sweep)
 
 
-class LrFinderDialog(QDialog):
+class LrFinderDialog(WorkerDialog):
     """Sweeps the learning rate for ``spec`` on ``dataset`` with ``config``'s optimizer, batch size, loss
     and initialisation; ``applied`` carries the rate the user takes. Closing it cancels the sweep."""
 
@@ -167,19 +165,3 @@ class LrFinderDialog(QDialog):
         if self.sweep is not None and self.sweep.suggestion is not None:
             self.applied.emit(float(f"{self.sweep.suggestion:.2g}"))
             self.accept()
-
-    # --- closing -----------------------------------------------------------------------------------
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Cancel a sweep and wait for it (bounded); True when none runs."""
-        worker = self.worker
-        return worker is None or worker.shutdown(timeout_ms)
-
-    def done(self, result: int) -> None:
-        """Accept, reject or close: a running sweep is cancelled first."""
-        self.shutdown()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        self.shutdown()
-        super().closeEvent(event)
