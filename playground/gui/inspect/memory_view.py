@@ -138,6 +138,8 @@ class MemoryView(ThrottledView):
                               (self.hidden_plot, self.tr("unit of h_t")), (self.gate_plot, self.tr("unit")),
                               (self.grad_plot, self.tr("|dL/dh_t|"))):
             setup_plot(plot, self.tr("time step t"), y_label, log_y=plot is self.grad_plot)
+            if plot is not self.grad_plot:
+                plot.showGrid(x=False, y=False)  # grid lines would stripe the heatmaps
         for top, bottom in ((self.input_plot, self.hidden_plot), (self.hidden_plot, self.gate_plot),
                             (self.gate_plot, self.grad_plot)):
             bottom.setXLink(top)
