@@ -24,10 +24,10 @@ SAVE_SUFFIXES = (".nnproj", ".safetensors")
 STATE_DICT_SUFFIXES = (".pt", ".pth")
 # The command line's copies of core tables, so that parsing needs no torch; tests/core/test_cli_help.py checks
 # that they equal core.presets.PRESETS, core.training.OPTIMIZERS, DEVICES and RANGES, core.export.FORMATS.
-PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid", "rnn-recall",
+PRESET_NAMES = ("article-mlp", "lenet5", "small-cnn", "lstm-rows", "deep-sigmoid", "tanh-2d", "rnn-recall",
                 "lstm-recall", "gru-recall", "lstm-sine")
-PRESET_DATASETS = {"rnn-recall": "seq:recall", "lstm-recall": "seq:recall", "gru-recall": "seq:recall",
-                   "lstm-sine": "seq:sine"}
+PRESET_DATASETS = {"tanh-2d": "toy:circle", "rnn-recall": "seq:recall", "lstm-recall": "seq:recall",
+                   "gru-recall": "seq:recall", "lstm-sine": "seq:sine"}
 DEFAULT_DATASET = "mnist-sample"
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop")
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")

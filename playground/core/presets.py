@@ -81,6 +81,11 @@ def _lstm_sine() -> NetworkSpec:
     return NetworkSpec((layer("LSTM", hidden=32, layers=1), layer("Linear", units=1)))
 
 
+def _tanh_2d() -> NetworkSpec:
+    return NetworkSpec((layer("Linear", "tanh", units=8), layer("Linear", "tanh", units=8),
+                        layer("Linear", units=2)))
+
+
 def _deep_sigmoid() -> NetworkSpec:
     hidden = tuple(layer("Linear", "sigmoid", units=64) for _ in range(8))
     return NetworkSpec((layer("Flatten"), *hidden, layer("Linear", units=10)))
@@ -102,6 +107,11 @@ PRESETS: dict[str, Preset] = {
                "last hidden state.", _lstm_rows),
         Preset("deep-sigmoid", "Deep sigmoid MLP (8 x 64)",
                "Eight sigmoid layers: watch the first layers' gradients vanish.", _deep_sigmoid),
+        Preset("tanh-2d", "2-D: two layers of 8 tanh",
+               "TensorFlow Playground's kind of network on 2-D points: the decision boundary view "
+               "shows it bend around the circle.", _tanh_2d, "toy:circle",
+               MappingProxyType({"optimizer": "adam", "learning_rate": 0.03, "batch_size": 10,
+                                 "epochs": 100})),
         Preset("rnn-recall", "RNN recall (32 units)",
                "A plain RNN of 32 units on seq:recall: it must carry the first token to the last step, "
                "and over 50 steps its gradient vanishes before it learns to.", _recall("RNN"),

@@ -57,6 +57,8 @@ _KINDS: dict[str, SourceKind] = {
                    help="a 2-D dataset of TensorFlow Playground's: " + ", ".join(toy_source.ids())),
         *(SourceKind(seq_source.PREFIX + name, seq_source.SequenceSource, options)
           for name, options in seq_source.OPTIONS.items()),
+        *(SourceKind(dataset_id, toy_source.ToySource, toy_source.OPTIONS)
+          for dataset_id in toy_source.ids()),
     )
 }
 

@@ -63,9 +63,14 @@ class ToySource:
         self.row = _row(ref)
         self.features = parse_features(str(ref.values().get("features", ",".join(DEFAULT_FEATURES))))
 
+    @property
+    def name(self) -> str:
+        """The dataset's name for people: "Spiral (2-D)"."""
+        return f"{self.row.name} (2-D)"
+
     def info(self) -> DatasetInfo:
         task = REGRESSION if self.row.is_regression else CLASSIFICATION
-        return DatasetInfo(self.ref, self.row.name, self.row.description, (len(self.features),),
+        return DatasetInfo(self.ref, self.name, self.row.description, (len(self.features),),
                            self.row.class_names, task)
 
     def load(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> Dataset:
@@ -76,9 +81,9 @@ class ToySource:
         train = (feature_matrix(halves.train.points, self.features), halves.train.targets)
         test = (feature_matrix(halves.test.points, self.features), halves.test.targets)
         if self.row.is_regression:
-            return make_dataset(self.ref, self.row.name, train, test, task=REGRESSION,
+            return make_dataset(self.ref, self.name, train, test, task=REGRESSION,
                                 target_names=("value",), description=self.row.description)
-        return make_dataset(self.ref, self.row.name, train, test, class_names=self.row.class_names,
+        return make_dataset(self.ref, self.name, train, test, class_names=self.row.class_names,
                             description=self.row.description)
 
 

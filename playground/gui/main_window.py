@@ -21,6 +21,7 @@ from playground.gui.editor.editor import NetworkEditor
 from playground.gui.editor.model import NetworkModel
 from playground.gui.files import PATH_KEY, ProjectFiles, is_project
 from playground.gui.guide import GettingStarted
+from playground.gui.inspect.boundary_view import install_boundary_view
 from playground.gui.inspect.evaluation_dock import EvaluationPanel, install_evaluation
 from playground.gui.inspect.explorer import install_explorer
 from playground.gui.inspect.inside import install_inside_view
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.inside_dock = install_inside_view(self, self.drawing)
         self.explorer_dock = install_explorer(self, self.session, self.model, self.drawing)
         self.memory_dock = install_memory_view(self, self.session)
+        self.boundary_dock = install_boundary_view(self, self.session)
         self._default_layout()
         self.guide: GettingStarted | None = None
         self.menu_actions = build_menus(self.menuBar(), self.files, self.model_actions, self.model,
@@ -118,7 +120,8 @@ class MainWindow(QMainWindow):
         """Editor, training and drawing side by side, all visible on a 1366x768 screen; the views
         that look inside the network are tabs behind the training panel."""
         self.splitDockWidget(self.train_dock, self.draw_dock, Qt.Orientation.Horizontal)
-        for dock in (self.eval_dock, self.inside_dock, self.explorer_dock, self.memory_dock):
+        for dock in (self.eval_dock, self.inside_dock, self.explorer_dock, self.memory_dock,
+                     self.boundary_dock):
             self.tabifyDockWidget(self.train_dock, dock)
         self.train_dock.raise_()
         self.resizeDocks([self.editor_dock, self.train_dock, self.draw_dock], list(DOCK_WIDTHS),

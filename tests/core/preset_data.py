@@ -18,5 +18,7 @@ def preset_input(name: str) -> tuple[tuple[int, ...], int]:
 
 
 def small_preset_dataset(name: str) -> Dataset:
-    """A few hundred short sequences of a sequence preset's task (fast to train on)."""
-    return load_dataset(DataRef.of(PRESETS[name].dataset, {"samples": 400, "length": 5}))
+    """A few hundred points or short sequences of the preset's own dataset (fast to train on)."""
+    data = PRESETS[name].dataset
+    options = {"points": 200} if data.startswith("toy:") else {"samples": 400, "length": 5}
+    return load_dataset(DataRef.of(data, options))

@@ -44,7 +44,8 @@ def test_options_are_typed_ranged_and_filled_with_defaults(wave) -> None:  # noq
 def test_one_registration_makes_a_source_listed_and_loadable(wave) -> None:  # noqa: F811
     ids = [info.ref.id for info in list_datasets()]
     assert ids == ["mnist-sample", "mnist", "fashion-mnist", "my-drawings", "seq:sine", "seq:recall",
-                   "seq:adding", "test-wave"]
+                   "seq:adding", "toy:circle", "toy:xor", "toy:gauss", "toy:spiral", "toy:spiral3",
+                   "toy:plane", "toy:multigauss", "test-wave"]
     listed = next(info for info in list_datasets() if info.ref.id == "test-wave")
     assert listed.task == REGRESSION and listed.input_shape == (2,)
     assert load_dataset("test-wave").name == "Wave"

@@ -43,14 +43,17 @@ def test_bundled_sample_loads() -> None:
 
 def test_list_datasets(cache: Path) -> None:
     infos = {info.ref.id: info for info in list_datasets()}
-    assert list(infos) == ["mnist-sample", "mnist", "fashion-mnist", "my-drawings", "seq:sine", "seq:recall",
-                           "seq:adding"]
+    assert list(infos)[:7] == ["mnist-sample", "mnist", "fashion-mnist", "my-drawings", "seq:sine",
+                               "seq:recall", "seq:adding"]
+    assert list(infos)[7:] == ["toy:circle", "toy:xor", "toy:gauss", "toy:spiral", "toy:spiral3", "toy:plane",
+                               "toy:multigauss"]
     sample, mnist = infos["mnist-sample"], infos["mnist"]
     assert sample.available and not sample.needs_download
     assert sample.location is not None and Path(sample.location, "PROVENANCE.md").is_file()
     assert not mnist.available and mnist.needs_download and mnist.location is None
     assert infos["fashion-mnist"].class_names[0] == "T-shirt/top"
-    assert all(info.input_shape == (1, 28, 28) for key, info in infos.items() if not key.startswith("seq:"))
+    assert all(info.input_shape == (1, 28, 28) for key, info in infos.items() if ":" not in key)
+    assert infos["toy:spiral"].name == "Spiral (2-D)" and infos["toy:spiral"].input_shape == (2,)
     assert infos["seq:recall"].input_shape == (50, 17) and infos["seq:sine"].input_shape == (20, 1)
 
 

@@ -51,11 +51,14 @@ def test_bad_ids_and_options_are_clear_errors(dataset_id, options, words):
         load_dataset(parse(dataset_id, options) if options else dataset_id)
 
 
-def test_the_datasets_command_lists_the_family(capsys):
+def test_the_datasets_command_lists_each_2d_dataset_and_the_family(capsys):
     assert main(["datasets"]) == 0
-    line = next(row for row in capsys.readouterr().out.splitlines() if row.startswith("toy:NAME"))
+    out = capsys.readouterr().out.splitlines()
+    line = next(row for row in out if row.startswith("toy:NAME"))
     assert "toy:circle, toy:xor, toy:gauss, toy:spiral, toy:spiral3, toy:plane, toy:multigauss" in line
-    assert not any(info.ref.id.startswith("toy:") for info in list_datasets())  # a family, not a row
+    assert any(row.startswith("toy:spiral ") and "available" in row for row in out)
+    listed = [info for info in list_datasets() if info.ref.id.startswith("toy:")]  # rows, for the picker
+    assert [info.name for info in listed][:2] == ["Circle (2-D)", "XOR (2-D)"] and len(listed) == 7
 
 
 def test_a_small_tanh_network_learns_xor_and_the_plane(tmp_path, capsys):

@@ -333,6 +333,11 @@ class EvaluationPanel(QWidget):
             caption = self.tr("%3 images of %1 predicted as %2, most confident first.")
         caption = (caption.replace("%3", f"{len(rows):,}").replace("%1", names[true])
                    .replace("%2", names[predicted]))
+        if np.ndim(self.result.images) != 4:  # points or sequences: counted in the matrix, no pictures
+            self.gallery.clear(self.tr("%1 test samples of %2 predicted as %3; they are not images, so "
+                                       "there are no pictures to show.").replace("%1", f"{len(rows):,}")
+                               .replace("%2", names[true]).replace("%3", names[predicted]))
+            return
         self.gallery.show_examples(caption, rows, self.result.images, ev.labels, ev.predicted,
                                    ev.confidence, names)
 

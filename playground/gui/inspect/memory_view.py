@@ -138,6 +138,8 @@ class MemoryView(ThrottledView):
                               (self.hidden_plot, self.tr("unit of h_t")), (self.gate_plot, self.tr("unit")),
                               (self.grad_plot, self.tr("|dL/dh_t|"))):
             setup_plot(plot, self.tr("time step t"), y_label, log_y=plot is self.grad_plot)
+            if plot is not self.grad_plot:
+                plot.showGrid(x=False, y=False)  # grid lines would stripe the heatmaps
         for top, bottom in ((self.input_plot, self.hidden_plot), (self.hidden_plot, self.gate_plot),
                             (self.gate_plot, self.grad_plot)):
             bottom.setXLink(top)
@@ -150,7 +152,7 @@ class MemoryView(ThrottledView):
         self.gate_plot.addItem(self.gate_image)
         self.input_line = self.input_plot.plot(pen=pg.mkPen(PALETTE[0], width=2))
         # the gradients over time are what it is about: the other plots stop growing at these heights
-        for plot, tallest in ((self.input_plot, 100), (self.hidden_plot, 130), (self.gate_plot, 130)):
+        for plot, tallest in ((self.input_plot, 110), (self.hidden_plot, 130), (self.gate_plot, 130)):
             plot.setMaximumHeight(tallest)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -338,12 +340,15 @@ class MemoryView(ThrottledView):
             self.input_image.hide()
             self.input_line.setData(t, sequence[:, 0])
             self.input_line.show()
+            self.input_plot.getAxis("left").setTicks(None)
             self.input_plot.setLabel("left", self.tr("input value"))
         else:
             self.input_line.hide()
             scale = max(float(np.abs(sequence).max()), 1e-6)
             self.input_image.setImage(sequence, levels=(-scale, scale))
             self.input_image.setRect(QRectF(0.5, -0.5, steps, sequence.shape[1]))  # step t centred on t
+            count = sequence.shape[1]  # the first and last feature only: the strip is short
+            self.input_plot.getAxis("left").setTicks([[(0, "1"), (count - 1, str(count))]])
             self.input_image.show()
             self.input_plot.setLabel("left", self.tr("input feature"))
         self.input_plot.setTitle(self.tr("What it reads at each step"), color="k", size="9pt")
