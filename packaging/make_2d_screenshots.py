@@ -1,6 +1,7 @@
 """Render the 2-D playground offscreen to docs/screenshots: boundary-window.png (the window at 1366x768
-after the 2-D preset trained on the circle, the decision boundary in front) and boundary-spiral.png (two
-layers of 8 tanh units on TensorFlow Playground's spiral, trained in the window).
+after the 2-D preset trained on the circle, the decision boundary in front), neurons.png (the same network
+neuron by neuron) and boundary-spiral.png (two layers of 8 tanh units on TensorFlow Playground's spiral,
+trained in the window).
 
 Real runs; the app's data folder, cache and settings go to a temporary folder (run it as
 ``python packaging/make_2d_screenshots.py``).
@@ -38,8 +39,11 @@ def boundary_shots(app: QApplication, out: Path) -> None:
     wait_until(app, lambda: not window.session.is_training, timeout=300)
     window.boundary_dock.show()
     window.boundary_dock.raise_()
-    window.boundary_dock.widget().refresh()
+    plane = window.boundary_dock.widget()
+    plane.boundary.refresh()
+    plane.neurons.refresh()
     save(app, window, out / "boundary-window.png")
+    save(app, plane.neurons, out / "neurons.png")
     window.training.picker.select(DataRef("toy:spiral"))
     window.model.edit(NetworkSpec((layer("Linear", "tanh", units=8), layer("Linear", "tanh", units=8),
                                    layer("Linear", units=2))), "two layers of 8 tanh")
@@ -49,7 +53,8 @@ def boundary_shots(app: QApplication, out: Path) -> None:
     form.batch_size.setValue(16)
     window.training.start()
     wait_until(app, lambda: not window.session.is_training, timeout=600)
-    window.boundary_dock.widget().refresh()
+    plane.boundary.refresh()
+    plane.neurons.refresh()
     save(app, window.boundary_dock, out / "boundary-spiral.png")
     window.close()
 

@@ -21,11 +21,11 @@ from playground.gui.editor.editor import NetworkEditor
 from playground.gui.editor.model import NetworkModel
 from playground.gui.files import PATH_KEY, ProjectFiles, is_project
 from playground.gui.guide import GettingStarted
-from playground.gui.inspect.boundary_view import install_boundary_view
 from playground.gui.inspect.evaluation_dock import EvaluationPanel, install_evaluation
 from playground.gui.inspect.explorer import install_explorer
 from playground.gui.inspect.inside import install_inside_view
 from playground.gui.inspect.memory_view import MemoryView, install_memory_view
+from playground.gui.inspect.neuron_view import install_plane_view
 from playground.gui.menus import build_menus
 from playground.gui.project import ProjectDocument
 from playground.gui.recovery import Recovery
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.inside_dock = install_inside_view(self, self.drawing)
         self.explorer_dock = install_explorer(self, self.session, self.model, self.drawing)
         self.memory_dock = install_memory_view(self, self.session)
-        self.boundary_dock = install_boundary_view(self, self.session)
+        self.boundary_dock = install_plane_view(self, self.session)
         self._default_layout()
         self.guide: GettingStarted | None = None
         self.menu_actions = build_menus(self.menuBar(), self.files, self.model_actions, self.model,

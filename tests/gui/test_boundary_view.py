@@ -16,7 +16,7 @@ RUN_MS = 120_000
 def boundary_view(window):
     window.boundary_dock.show()
     window.boundary_dock.raise_()
-    view = window.boundary_dock.widget()
+    view = window.boundary_dock.widget().boundary
     view.throttle_ms = 0
     return view
 
@@ -65,3 +65,43 @@ def test_other_data_get_a_word_not_a_plot(window) -> None:
     view = boundary_view(window)
     view.refresh()
     assert view.boundary is None and "2-D datasets" in view.note.text() and not view.graph.isVisible()
+
+
+def test_the_neuron_view_draws_each_neuron_and_weight_of_a_dense_network(window, qtbot) -> None:
+    session = window.session
+    assert window.model.load_preset("tanh-2d")
+    window.boundary_dock.show()
+    window.boundary_dock.raise_()
+    view = window.boundary_dock.widget().neurons
+    view.throttle_ms = 0
+    view.refresh()
+    assert [len(column) for column in view.tiles] == [2, 8, 8, 2]  # x1, x2; 8; 8; two classes
+    assert [len(layer) for layer in view.lines] == [8, 8, 2] and len(view.lines[0][0]) == 2
+    # line j, i stands for the weight from unit i to unit j: its width grows with the weight's size
+    first = view.weights[0]
+    j, i = np.unravel_index(np.abs(first).argmax(), first.shape)
+    k, m = np.unravel_index(np.abs(first).argmin(), first.shape)
+    assert view.lines[0][j][i].pen().widthF() > view.lines[0][k][m].pen().widthF()
+    assert f"{first[j, i]:+.3f}" in view.lines[0][j][i].toolTip()
+    colour = view.lines[0][j][i].pen().color().name()
+    assert colour == ("#0072b2" if first[j, i] > 0 else "#d55e00")
+    data, config = session.dataset, session.config
+    torch.manual_seed(config.seed or 0)
+    model = build_model(session.spec, data.input_shape, data.outputs, config.init, config.loss)
+    np.testing.assert_allclose(model.blocks[0].layer.weight.detach().numpy(), first)
+    assert "layer 1, neuron 1: output" in view.tiles[1][0].toolTip()
+
+
+def test_the_neuron_view_names_what_it_cannot_draw(window) -> None:
+    from playground.core.spec import NetworkSpec, layer
+
+    view = window.boundary_dock.widget().neurons
+    view.throttle_ms = 0
+    window.boundary_dock.show()
+    window.boundary_dock.raise_()
+    view.refresh()
+    assert "2-D datasets" in view.note.text()
+    assert window.model.load_preset("tanh-2d")
+    window.model.edit(NetworkSpec((layer("Linear", "tanh", units=17), layer("Linear", units=2))), "wide")
+    view.refresh()
+    assert "up to 8 hidden layers of 16 units" in view.note.text() and not view.canvas.isVisible()

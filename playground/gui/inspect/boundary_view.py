@@ -1,6 +1,6 @@
-"""The "Decision boundary" dock: on a 2-D dataset, the network's output over the plane as a heatmap (classes
-as colours, confidence as their strength; values on a diverging map) with the training and test points,
-live while it trains."""
+"""The decision boundary, beside the neurons in the "Boundary" dock: on a 2-D dataset, the network's
+output over the plane as a heatmap (classes as colours, confidence as their strength; values on a
+diverging map) with the training and test points, live while it trains."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 import torch
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from playground.core.boundary import Boundary, Grid, evaluate, make_grid
 from playground.core.builder import build_model
@@ -17,7 +17,6 @@ from playground.data.toy import DOMAIN, parse_features
 from playground.data.toy_source import PREFIX as TOY_PREFIX
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
-from playground.gui.docks import DockHost
 from playground.gui.inspect.throttled import ThrottledView
 from playground.gui.session import TrainingSession
 from playground.gui.train.style import PALETTE, setup_plot
@@ -154,8 +153,8 @@ class BoundaryView(ThrottledView):
         if found.regression:
             return self.tr("{0} with {1}: the predicted value over the plane (blue low, red high); the "
                            "points' colour is their true value.").format(dataset.name, whose)
-        return self.tr("{0} with {1}: each region takes the colour of the class the network answers there, "
-                       "stronger where it is surer; circles train, squares test.").format(dataset.name, whose)
+        return self.tr("{0} with {1}: each region in the colour of the class answered there, stronger "
+                       "where surer; circles train, squares test.").format(dataset.name, whose)
 
     def _draw(self, found: Boundary, dataset: Dataset) -> None:
         low, high = DOMAIN
@@ -203,10 +202,3 @@ class BoundaryView(ThrottledView):
         self.note.setText(message)
         self.note.show()
         self.graph.hide()
-
-
-def install_boundary_view(host: DockHost, session: TrainingSession) -> QDockWidget:
-    """Add the "Decision boundary" dock to ``host``."""
-    view = BoundaryView(session)
-    return host.add_dock(view, view.tr("Decision boundary"), "boundary_dock",
-                         Qt.DockWidgetArea.RightDockWidgetArea)

@@ -1,5 +1,6 @@
-"""The "Memory over time" dock: for one test sequence, a recurrent network's hidden state, its gates and the
-gradient of the loss with respect to the hidden state at every time step; RNN, LSTM and GRU side by side."""
+"""The "Memory" dock, memory over time: for one test sequence, a recurrent network's hidden state, its
+gates and the gradient of the loss with respect to the hidden state at every time step; RNN, LSTM and
+GRU side by side."""
 
 from __future__ import annotations
 
@@ -408,7 +409,7 @@ class MemoryView(ThrottledView):
 
 
 def install_memory_view(host: DockHost, session: TrainingSession) -> QDockWidget:
-    """Add the "Memory over time" dock to ``host``."""
+    """Add the "Memory" dock to ``host``."""
     view = MemoryView(session)
-    return host.add_dock(view, view.tr("Memory over time"), "memory_dock",
+    return host.add_dock(view, view.tr("Memory"), "memory_dock",
                          Qt.DockWidgetArea.RightDockWidgetArea)
