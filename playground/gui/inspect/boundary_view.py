@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from playground.core.boundary import Boundary, Grid, evaluate, make_grid
-from playground.core.builder import build_model
 from playground.data.dataset import REGRESSION, Dataset
 from playground.data.toy import DOMAIN, parse_features
 from playground.data.toy_source import PREFIX as TOY_PREFIX
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
+from playground.gui.inspect.session_model import session_model
 from playground.gui.inspect.throttled import ThrottledView
 from playground.gui.session import TrainingSession
 from playground.gui.train.style import PALETTE, setup_plot
@@ -52,15 +51,42 @@ def is_plane(dataset: Dataset | None) -> bool:
     return dataset is not None and dataset.ref.id.startswith(TOY_PREFIX)
 
 
-class BoundaryView(ThrottledView):
+class PlaneBase(ThrottledView):
+    """What the views of a 2-D dataset share: the session, redrawing when the weights, the network, the
+    data or a run change (throttled), and the check that there is a plane and a network to draw."""
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None) -> None:
+        super().__init__(THROTTLE_MS, parent)
+        self.session = session
+        for signal in (session.weights_changed, session.network_changed, session.dataset_changed,
+                       session.records_received, session.run_finished):
+            signal.connect(self.schedule)
+
+    def _say(self, message: str) -> None:
+        """Show ``message`` instead of the drawing."""
+        raise NotImplementedError
+
+    def _plane(self, not_plane: str) -> tuple[Dataset, tuple[str, ...]] | None:
+        """The selected 2-D dataset and its input features; None (after saying ``not_plane`` or asking for
+        a network) when there is nothing to draw."""
+        dataset, spec = self.session.dataset, self.session.spec
+        if dataset is None or not is_plane(dataset):
+            self._say(not_plane)
+            return None
+        if spec is None or not spec.layers:
+            self._say(self.tr("Build a network in the editor first."))
+            return None
+        return dataset, parse_features(str(dataset.ref.values().get("features", "x1,x2")))
+
+
+class BoundaryView(PlaneBase):
     """The output of the editor's network over the plane of a 2-D dataset, with the session's weights (the
     run in progress, the kept ones, or fresh ones), and the points; ``boundary`` is the last one drawn."""
 
     refreshed = Signal()
 
     def __init__(self, session: TrainingSession, parent: QWidget | None = None) -> None:
-        super().__init__(THROTTLE_MS, parent)
-        self.session = session
+        super().__init__(session, parent)
         self.boundary: Boundary | None = None
         self._grid: Grid | None = None
         self._points_shown: tuple | None = None
@@ -99,42 +125,19 @@ class BoundaryView(ThrottledView):
         layout.addWidget(self.note)
         layout.addWidget(self.graph, 1)
         self.setMinimumWidth(260)
-        for signal in (session.weights_changed, session.network_changed, session.dataset_changed,
-                       session.records_received, session.run_finished):
-            signal.connect(self.schedule)
-
-    def _weights(self) -> tuple[dict[str, torch.Tensor] | None, str]:
-        trainer = self.session.trainer
-        if trainer is not None:
-            _version, weights = trainer.snapshot()
-            if weights:
-                return weights, self.tr("the run in progress")
-        trained = self.session.usable()
-        if trained is not None:
-            return trained.weights, self.tr("weights trained for {0} epoch(s)").format(trained.epochs_done)
-        return None, self.tr("fresh, untrained weights")
 
     def refresh(self) -> None:
         """Evaluate the network over the grid and redraw."""
         self._recomputed()
-        session, dataset, spec = self.session, self.session.dataset, self.session.spec
-        if not is_plane(dataset):
-            self._say(self.tr("The decision boundary is drawn for the 2-D datasets (Circle, XOR, Spiral... "
-                              "in the dataset list): points of the plane, as in TensorFlow Playground."))
+        plane = self._plane(self.tr("The decision boundary is drawn for the 2-D datasets (Circle, XOR, "
+                                    "Spiral... in the dataset list): points of the plane, as in TensorFlow "
+                                    "Playground."))
+        if plane is None:
             return
-        assert dataset is not None
-        if spec is None or not spec.layers:
-            self._say(self.tr("Build a network in the editor first."))
-            return
-        features = parse_features(str(dataset.ref.values().get("features", "x1,x2")))
+        dataset, features = plane
         try:
             with one_torch_thread():
-                config = session.config
-                torch.manual_seed(config.seed or 0)
-                model = build_model(spec, dataset.input_shape, dataset.outputs, config.init, config.loss)
-                weights, whose = self._weights()
-                if weights is not None:
-                    model.load_state_dict(weights)
+                model, whose = session_model(self.session)
                 if self._grid is None or self._grid.features != features:
                     self._grid = make_grid(features)
                 found = evaluate(model, self._grid, regression=dataset.task == REGRESSION, neurons=False)

@@ -32,6 +32,7 @@ from playground.data.tensors import normalise
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
 from playground.gui.docks import DockHost
+from playground.gui.inspect.session_model import session_model
 from playground.gui.inspect.throttled import ThrottledView
 from playground.gui.session import TrainingSession
 from playground.gui.train.style import CELL_COLOURS, PALETTE, setup_plot
@@ -198,22 +199,14 @@ class MemoryView(ThrottledView):
         return self.forecast
 
     def current_model(self) -> tuple[torch.nn.Module, Dataset, str]:
-        """The editor's network with the session's weights (those of the run in progress, the kept ones,
-        or fresh seeded ones), its dataset and how to name the weights.
+        """The editor's network with the session's weights, its dataset and how to name the weights.
 
         Raises:
             PlaygroundError: no dataset, or the network does not fit it.
         """
-        session, dataset, spec = self.session, self.session.dataset, self.session.spec
-        if dataset is None or spec is None:
-            raise PlaygroundError(self.tr("Choose a dataset and build a network first"))
-        config = session.config
-        torch.manual_seed(config.seed or 0)
-        model = build_model(spec, dataset.input_shape, dataset.outputs, config.init, config.loss)
-        weights, whose = self._weights()
-        if weights is not None:
-            model.load_state_dict(weights)
-        return model, dataset, whose
+        model, whose = session_model(self.session)
+        assert self.session.dataset is not None
+        return model, self.session.dataset, whose
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Cancel a running experiment and wait for it (bounded)."""
@@ -227,19 +220,6 @@ class MemoryView(ThrottledView):
             self.index.setValue(choice if choice < self.index.value() else choice + 1)
 
     # --- what to show -------------------------------------------------------------------------------
-
-    def _weights(self) -> tuple[dict[str, torch.Tensor] | None, str]:
-        """The weights to look with and how to name them."""
-        session = self.session
-        trainer = session.trainer
-        if trainer is not None:
-            _version, weights = trainer.snapshot()
-            if weights:
-                return weights, self.tr("the run in progress")
-        trained = session.usable()
-        if trained is not None:
-            return trained.weights, self.tr("weights trained for {0} epoch(s)").format(trained.epochs_done)
-        return None, self.tr("fresh, untrained weights")
 
     def _problem(self, spec: NetworkSpec | None, dataset: Dataset | None) -> str:
         self.forecast_button.setVisible(dataset is not None and can_forecast(dataset))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -25,14 +24,12 @@ from PySide6.QtWidgets import (
 from torch import nn
 
 from playground.core.boundary import Boundary, Grid, dense_layers, evaluate, make_grid
-from playground.core.builder import build_model
 from playground.data.dataset import REGRESSION
-from playground.data.toy import parse_features
 from playground.errors import PlaygroundError
 from playground.gui.background import one_torch_thread
 from playground.gui.docks import DockHost
-from playground.gui.inspect.boundary_view import BoundaryView, is_plane
-from playground.gui.inspect.throttled import ThrottledView
+from playground.gui.inspect.boundary_view import BoundaryView, PlaneBase
+from playground.gui.inspect.session_model import session_model
 from playground.gui.session import TrainingSession
 from playground.gui.train.style import PALETTE
 
@@ -66,7 +63,7 @@ def _linear(layer: list[nn.Module]) -> nn.Linear:
     return first
 
 
-class NeuronView(ThrottledView):
+class NeuronView(PlaneBase):
     """The editor's network on the selected 2-D dataset, neuron by neuron, with the session's weights.
     ``weights`` holds each Linear layer's weight matrix as drawn; ``lines`` the weight lines per layer
     (``lines[l][j][i]``: from unit i of the layer before to unit j)."""
@@ -74,8 +71,7 @@ class NeuronView(ThrottledView):
     refreshed = Signal()
 
     def __init__(self, session: TrainingSession, parent: QWidget | None = None) -> None:
-        super().__init__(THROTTLE_MS, parent)
-        self.session = session
+        super().__init__(session, parent)
         self.weights: list[np.ndarray] = []
         self.lines: list[list[list[QGraphicsLineItem]]] = []
         self.tiles: list[list[QGraphicsPixmapItem]] = []
@@ -97,42 +93,18 @@ class NeuronView(ThrottledView):
         layout.addWidget(self.note)
         layout.addWidget(self.canvas, 1)
         self.setMinimumWidth(260)
-        for signal in (session.weights_changed, session.network_changed, session.dataset_changed,
-                       session.records_received, session.run_finished):
-            signal.connect(self.schedule)
-
-    def _weights_to_use(self) -> tuple[dict[str, torch.Tensor] | None, str]:
-        trainer = self.session.trainer
-        if trainer is not None:
-            _version, weights = trainer.snapshot()
-            if weights:
-                return weights, self.tr("the run in progress")
-        trained = self.session.usable()
-        if trained is not None:
-            return trained.weights, self.tr("weights trained for {0} epoch(s)").format(trained.epochs_done)
-        return None, self.tr("fresh, untrained weights")
 
     def refresh(self) -> None:
         """Evaluate every neuron over the plane and redraw the maps and the weights."""
         self._recomputed()
-        session, dataset, spec = self.session, self.session.dataset, self.session.spec
-        if not is_plane(dataset):
-            self._say(self.tr("The network is drawn neuron by neuron for the 2-D datasets (Circle, XOR, "
-                              "Spiral... in the dataset list)."))
+        plane = self._plane(self.tr("The network is drawn neuron by neuron for the 2-D datasets (Circle, "
+                                    "XOR, Spiral... in the dataset list)."))
+        if plane is None:
             return
-        assert dataset is not None
-        if spec is None or not spec.layers:
-            self._say(self.tr("Build a network in the editor first."))
-            return
-        features = parse_features(str(dataset.ref.values().get("features", "x1,x2")))
+        dataset, features = plane
         try:
             with one_torch_thread():
-                config = session.config
-                torch.manual_seed(config.seed or 0)
-                model = build_model(spec, dataset.input_shape, dataset.outputs, config.init, config.loss)
-                weights, _whose = self._weights_to_use()
-                if weights is not None:
-                    model.load_state_dict(weights)
+                model, _whose = session_model(self.session)
                 stack = dense_layers(model)
                 if stack is None:
                     self._say(self.tr("Only a stack of Linear layers (with activations) is drawn neuron by "
