@@ -1,7 +1,7 @@
 """Render the 2-D playground offscreen to docs/screenshots: boundary-window.png (the window at 1366x768
-after the 2-D preset trained on the circle, the decision boundary in front), neurons.png (the same network
-neuron by neuron) and boundary-spiral.png (two layers of 8 tanh units on TensorFlow Playground's spiral,
-trained in the window).
+after the 2-D preset trained on the circle, the Boundary dock in front), neurons.png (the same network
+neuron by neuron), boundary-window-1920.png (the same at 1920x1080) and boundary-spiral.png (two layers
+of 8 tanh units on TensorFlow Playground's spiral, trained in the window).
 
 Real runs; the app's data folder, cache and settings go to a temporary folder (run it as
 ``python packaging/make_2d_screenshots.py``).
@@ -44,6 +44,11 @@ def boundary_shots(app: QApplication, out: Path) -> None:
     plane.neurons.refresh()
     save(app, window, out / "boundary-window.png")
     save(app, plane.neurons, out / "neurons.png")
+    window.resize(1920, 1080)  # the same run on a larger screen: the two views side by side
+    plane.boundary.refresh()
+    plane.neurons.refresh()
+    save(app, window, out / "boundary-window-1920.png")
+    window.resize(1366, 768)
     window.training.picker.select(DataRef("toy:spiral"))
     window.model.edit(NetworkSpec((layer("Linear", "tanh", units=8), layer("Linear", "tanh", units=8),
                                    layer("Linear", units=2))), "two layers of 8 tanh")

@@ -18,7 +18,7 @@ from playground.gui.background import one_torch_thread
 from playground.gui.inspect.session_model import session_model
 from playground.gui.inspect.throttled import ThrottledView
 from playground.gui.session import TrainingSession
-from playground.gui.train.style import PALETTE, setup_plot
+from playground.gui.train.style import colour, setup_plot
 
 THROTTLE_MS = 100
 """While training, at most ten redraws a second (one batched forward of the 100 x 100 grid is ~2 ms)."""
@@ -26,12 +26,9 @@ VALUE_MAP = pg.colormap.get("CET-D1")
 
 
 def class_colours(count: int) -> np.ndarray:
-    """(count, 3) float RGB in [0, 1]: the plot palette, colour-blind safe."""
-    colours = []
-    for index in range(count):
-        hex_colour = PALETTE[index % len(PALETTE)].lstrip("#")
-        colours.append([int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)])
-    return np.array(colours, dtype=np.float32)
+    """(count, 3) float RGB in [0, 1]: the plot palette's colours, colour-blind safe."""
+    return np.array([[colour(i).redF(), colour(i).greenF(), colour(i).blueF()] for i in range(count)],
+                    dtype=np.float32)
 
 
 def boundary_image(boundary: Boundary) -> np.ndarray:
