@@ -16,12 +16,16 @@ from playground.data.dataset import (
     make_dataset,
 )
 from playground.data.download import Progress
+from playground.errors import DatasetError
 
 PREFIX = "seq:"
 TEST_FRACTION = 0.2
 """The last fifth of the samples test (for sine: the future of the series)."""
 LENGTHS = (5, 200)
 """T of recall and adding (the sine window takes 2 to 200)."""
+MAX_BYTES = 512 * 2**20
+"""The largest sequences a task makes (float32, all splits): within the options' ranges seq:recall could
+otherwise ask for 1.4 GB (100,000 sequences of 200 steps of 17 features), from a project file too."""
 TOKEN_NAMES = tuple("ABCDEFGHIJKLMNOP")
 """seq:recall's token kinds, 2 to 16 of them."""
 
@@ -90,6 +94,12 @@ class SequenceSource:
 
         o = _options(self.ref)
         length, samples, seed = int(o["length"]), int(o["samples"]), int(o["seed"])
+        size = samples * length * FEATURES[self.task](o) * 4
+        if size > MAX_BYTES:
+            raise DatasetError(f"{self.ref.id}: {samples:,} sequences of {length} steps would take "
+                               f"{size / 2**20:,.0f} MiB, more than the {MAX_BYTES // 2**20} MiB a task "
+                               "may use",
+                               "use fewer samples or shorter sequences")
         if self.task == "sine":
             made = sequences.sine(samples, length, float(o["noise"]), seed)
         elif self.task == "recall":

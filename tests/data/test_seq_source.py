@@ -37,6 +37,13 @@ def test_out_of_range_and_unknown_options_are_clear_errors() -> None:
         parse("seq:recall", ["noise=0.1"])
 
 
+def test_a_task_too_large_for_memory_is_refused_before_it_is_made() -> None:
+    with pytest.raises(DatasetError, match="1,297 MiB, more than the 512 MiB") as caught:
+        load_dataset(DataRef.of("seq:recall", {"samples": 100_000, "length": 200}))
+    assert "fewer samples" in caught.value.hint
+    assert load_dataset(DataRef.of("seq:adding", {"samples": 100_000, "length": 200})).input_shape == (200, 2)
+
+
 def test_the_length_flag_is_the_length_option_and_a_dataset_without_it_says_so(capsys) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["train", "--dataset", "seq:recall", "--length", "3"])
